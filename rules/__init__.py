@@ -1,0 +1,1 @@
+"""Default policy pack, shipped inside the wheel as ``wedata_audit.rules``."""

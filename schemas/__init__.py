@@ -1,0 +1,1 @@
+"""JSON Schemas, shipped inside the wheel as ``wedata_audit.schemas``."""

@@ -1,0 +1,3 @@
+from wedata_audit.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,80 @@
+"""The immutable record that flows from the engine to every reporter."""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from dataclasses import dataclass
+
+
+class Severity(str, enum.Enum):
+    INFO = "info"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        try:
+            return cls(text.lower())
+        except ValueError:
+            choices = ", ".join(s.value for s in cls)
+            raise ValueError(f"unknown severity {text!r} (choose from {choices})") from None
+
+
+_RANK = {s: i for i, s in enumerate(Severity)}
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """What a finding is about: one version of one task, and where it came from."""
+
+    source: str
+    project_id: str = ""
+    task_id: str = ""
+    task_name: str = ""
+    workflow_id: str = ""
+    workflow_name: str = ""
+    version_id: str = ""
+    version_num: str = ""
+    owner_uin: str = ""
+
+    @property
+    def label(self) -> str:
+        """A stable, human-readable name for the task version."""
+        name = self.task_name or self.task_id or self.source
+        if self.task_id and self.task_name:
+            name = f"{self.task_name} ({self.task_id})"
+        return f"{name} {self.version_num}".strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One rule failing on one task version.
+
+    ``actual`` is always rendered for display and already masked when the rule is sensitive.
+    ``status`` is set by the filtering stage: ``open`` (counts for the gate), ``waived`` or ``existing``.
+    """
+
+    rule_id: str
+    severity: Severity
+    title: str
+    message: str
+    subject: Subject
+    key: str = ""
+    actual: str | None = None
+    expected: str | None = None
+    status: str = "open"
+    note: str | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        """Identifies project, task, rule and failing key; never the wording of the message."""
+        s = self.subject
+        raw = "\x1f".join((s.project_id, s.task_id or s.source, self.rule_id, self.key))
+        return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]

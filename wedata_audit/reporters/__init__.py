@@ -1,0 +1,62 @@
+"""Reporters, registered by name; the registry also defines the ``--format`` choices."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import ClassVar
+
+from wedata_audit.results import AuditResult
+
+REGISTRY: dict[str, type[Reporter]] = {}
+
+
+class Reporter:
+    """Turns an :class:`AuditResult` into one file."""
+
+    name: ClassVar[str]
+    default_filename: ClassVar[str]
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if "name" in cls.__dict__:
+            REGISTRY[cls.name] = cls
+
+    def render(self, result: AuditResult) -> str:
+        raise NotImplementedError
+
+    def write(self, result: AuditResult, path: Path) -> Path:
+        write_atomic(path, self.render(result))
+        return path
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write to a temporary file beside ``path`` and rename it into place.
+
+    A crash or Ctrl-C never leaves a truncated report; an old report is replaced whole or not at all.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _load_builtin() -> None:
+    # Importing the modules registers their classes.
+    from wedata_audit.reporters import html, json_report, junit  # noqa: F401
+
+
+def registry() -> dict[str, type[Reporter]]:
+    if not REGISTRY:
+        _load_builtin()
+    return REGISTRY
+
+
+def format_choices() -> list[str]:
+    return sorted(registry())

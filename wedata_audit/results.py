@@ -1,0 +1,94 @@
+"""What an audit produced: per-task results and the run as a whole."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from wedata_audit.finding import Finding, Severity, Subject
+
+PASSED, FAILED, ERRORED = "passed", "failed", "errored"
+# Outcome of one rule on one task version.
+RULE_PASS, RULE_FAIL, RULE_SKIP = "pass", "fail", "skip"
+
+
+@dataclass(frozen=True, slots=True)
+class RuleInfo:
+    """The documentation of a rule, as reporters show it."""
+
+    id: str
+    title: str
+    severity: Severity
+    category: str = ""
+    description: str = ""
+    remediation: str = ""
+    controls: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TaskResult:
+    subject: Subject
+    findings: tuple[Finding, ...] = ()
+    # rule id -> pass / fail / skip, in ruleset order; empty for an errored task.
+    outcomes: tuple[tuple[str, str], ...] = ()
+    error: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def status(self) -> str:
+        if self.error is not None:
+            return ERRORED
+        return FAILED if any(f.status == "open" for f in self.findings) else PASSED
+
+
+@dataclass(slots=True)
+class AuditResult:
+    tool_version: str
+    started: str
+    finished: str
+    rules: tuple[RuleInfo, ...]
+    ruleset_digest: str
+    inputs: tuple[str, ...]
+    tasks: list[TaskResult]
+    fail_on: Severity
+    complete: bool = True
+    incomplete_reason: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def findings(self) -> list[Finding]:
+        return [f for t in self.tasks for f in t.findings]
+
+    def gating(self) -> list[Finding]:
+        """Open findings at or above the fail-on threshold."""
+        floor = self.fail_on.rank
+        return [f for f in self.findings() if f.status == "open" and f.severity.rank >= floor]
+
+    @property
+    def is_complete(self) -> bool:
+        return self.complete and not any(t.error is not None for t in self.tasks)
+
+    @property
+    def verdict(self) -> str:
+        if not self.is_complete:
+            return "INCOMPLETE"
+        return "FAIL" if self.gating() else "PASS"
+
+    def summary(self) -> dict[str, Any]:
+        statuses = Counter(t.status for t in self.tasks)
+        findings = self.findings()
+        by_sev = Counter(f.severity.value for f in findings if f.status == "open")
+        by_status = Counter(f.status for f in findings)
+        return {
+            "verdict": self.verdict,
+            "tasks": len(self.tasks),
+            "passed": statuses[PASSED],
+            "failed": statuses[FAILED],
+            "errored": statuses[ERRORED],
+            "findings": len(findings),
+            "open": by_status["open"],
+            "waived": by_status["waived"],
+            "existing": by_status["existing"],
+            "gating": len(self.gating()),
+            "by_severity": {s.value: by_sev[s.value] for s in reversed(Severity)},
+        }
