@@ -1,0 +1,53 @@
+"""The default pack against its case files: every rule fails and passes where its cases say."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from wedata_audit.cases import load_cases, run_cases
+from wedata_audit.engine import Engine
+from wedata_audit.policy import build_rules, load_raw_rules
+from wedata_audit.results import RULE_FAIL, RULE_PASS
+
+CASES = Path(__file__).parent / "policy-cases"
+CASE_FILES = sorted(CASES.glob("*.yaml"))
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine(build_rules(load_raw_rules([])))
+
+
+@pytest.mark.parametrize("path", CASE_FILES, ids=lambda p: p.stem)
+def test_case_file(path: Path, engine: Engine) -> None:
+    results = run_cases(load_cases(path), engine)
+    failed = {r.case.name: r.problems for r in results if not r.ok}
+    assert not failed
+
+
+def test_every_default_rule_has_a_passing_and_a_failing_case(engine: Engine) -> None:
+    outcomes: dict[str, set[str]] = {}
+    for path in CASE_FILES:
+        for case in load_cases(path):
+            for rid in case.expect_fail:
+                outcomes.setdefault(rid, set()).add(RULE_FAIL)
+            for rid in case.expect_pass:
+                outcomes.setdefault(rid, set()).add(RULE_PASS)
+    rule_ids = {r.id for r in engine.rules} | {"schema"}
+    missing = {rid for rid in rule_ids if outcomes.get(rid) != {RULE_FAIL, RULE_PASS}}
+    assert not missing
+
+
+def test_wrong_expectation_is_reported(engine: Engine, tmp_path: Path) -> None:
+    case = tmp_path / "wrong.yaml"
+    example = Path(__file__).resolve().parent.parent / "examples" / "latest-version-v4.response.json"
+    case.write_text(f"cases:\n  - name: wrong\n    input: {example}\n    expect_pass: [kerberos-login]\n"
+                    "    expect_fail: [owner, no-such-rule]\n")
+    (result,) = run_cases(load_cases(case), engine)
+    assert not result.ok
+    text = "\n".join(result.problems)
+    assert "kerberos-login: expected to pass, it failed" in text
+    assert "owner: expected to fail, it passed" in text
+    assert "no-such-rule: no such rule in effect" in text

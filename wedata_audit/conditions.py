@@ -1,0 +1,316 @@
+"""Conditions of the policy language, compiled once and evaluated against each rule view.
+
+A condition is a leaf ``{key: EXPR, op: OP, value: V, value_type: T}`` (or ``{param: NAME, op: ...}``
+to test a rule parameter), or ``{all: [...]}``, ``{any: [...]}``, ``{not: {...}}``. ``value`` is a
+literal, ``{param: NAME}`` or ``{key: EXPR}`` (another value of the same view). Keys are JMESPath
+expressions; plain dotted paths take a fast route with the same semantics.
+
+Evaluating returns the list of failures: empty means the condition holds.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import jmespath
+import jmespath.exceptions
+import jmespath.parser
+
+from wedata_audit.operators import EXPECT, LIST_VALUED, OPERATORS, REGEX, UNARY, CoercionError, coerce, first_match
+
+MAX_SHOWN = 120  # characters of a value shown in a message
+REDACTED = "[redacted]"
+
+
+class ConditionError(ValueError):
+    """A condition that cannot be compiled; ``where`` locates it inside the rule (``check.all[1]``)."""
+
+    def __init__(self, where: str, message: str) -> None:
+        self.where = where
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    key: str
+    actual: str | None
+    expected: str | None
+    message: str
+
+
+Getter = Callable[[Mapping[str, Any]], Any]
+
+
+def compile_key(expr: str, where: str) -> Getter:
+    """Compile a JMESPath key; a chain of plain fields becomes a direct lookup."""
+    if not isinstance(expr, str) or not expr.strip():
+        raise ConditionError(where, "key must be a non-empty JMESPath expression")
+    try:
+        parsed = jmespath.parser.Parser().parse(expr)
+    except jmespath.exceptions.JMESPathError as exc:
+        raise ConditionError(where, f"invalid JMESPath {expr!r}: {exc}") from None
+    names = _field_chain(parsed.parsed)
+    if names is not None:
+        return _lookup(tuple(names))
+    return parsed.search
+
+
+def _field_chain(node: dict[str, Any]) -> list[str] | None:
+    if node["type"] == "field":
+        return [node["value"]]
+    if node["type"] == "subexpression":
+        out: list[str] = []
+        for child in node["children"]:
+            sub = _field_chain(child)
+            if sub is None:
+                return None
+            out.extend(sub)
+        return out
+    return None
+
+
+def _lookup(names: tuple[str, ...]) -> Getter:
+    if len(names) == 1:
+        (only,) = names
+
+        def get1(view: Mapping[str, Any]) -> Any:
+            return view.get(only)
+
+        return get1
+
+    def get(view: Mapping[str, Any]) -> Any:
+        cur: Any = view
+        for name in names:
+            if not isinstance(cur, dict):
+                return None
+            cur = cur.get(name)
+        return cur
+
+    return get
+
+
+def show(value: Any, limit: int = MAX_SHOWN) -> str:
+    """A value as a reviewer reads it: JSON literals, long text shortened."""
+    if value is None:
+        return "null"
+    try:
+        text = json.dumps(value, ensure_ascii=False, default=str)
+    except (ValueError, TypeError):
+        text = repr(value)
+    if len(text) > limit:
+        text = text[: limit - 1] + f"… ({len(text)} characters)"
+    return text
+
+
+def _pattern_text(patterns: list[re.Pattern[str]]) -> str:
+    return " or ".join(f"/{p.pattern}/" for p in patterns)
+
+
+class Condition:
+    def evaluate(self, view: Mapping[str, Any]) -> list[Failure]:
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        raise NotImplementedError
+
+
+class Leaf(Condition):
+    def __init__(self, spec: Mapping[str, Any], params: Mapping[str, Any], where: str, sensitive: bool) -> None:
+        op = spec.get("op")
+        if op not in OPERATORS:
+            raise ConditionError(where, f"unknown operator {op!r} (choose from {', '.join(OPERATORS)})")
+        self.op: str = op
+        self.value_type: str | None = spec.get("value_type")
+        self.sensitive = sensitive
+        if "key" in spec:
+            self.label = str(spec["key"])
+            self.get = compile_key(spec["key"], f"{where}.key")
+        elif "param" in spec:
+            name = spec["param"]
+            if name not in params:
+                raise ConditionError(where, f"unknown param {name!r}")
+            self.label = f"param {name}"
+            constant = params[name]
+            self.get = lambda _view: constant
+        else:
+            raise ConditionError(where, "a condition needs one of key, param, all, any, not")
+        self._expected_key: Getter | None = None
+        self._expected: Any = None
+        self._expected_label = ""
+        if op in UNARY:
+            if "value" in spec:
+                raise ConditionError(where, f"operator {op!r} takes no value")
+            return
+        if "value" not in spec:
+            raise ConditionError(where, f"operator {op!r} needs a value")
+        value = spec["value"]
+        if isinstance(value, dict) and set(value) == {"param"}:
+            if value["param"] not in params:
+                raise ConditionError(where, f"unknown param {value['param']!r}")
+            value = params[value["param"]]
+        elif isinstance(value, dict) and set(value) == {"key"}:
+            self._expected_key = compile_key(value["key"], f"{where}.value.key")
+            self._expected_label = str(value["key"])
+            if op in REGEX:
+                raise ConditionError(where, "a regex must be a literal or a param, not a key")
+            return
+        self._expected = self._prepare(value, where)
+
+    def _prepare(self, value: Any, where: str) -> Any:
+        op = self.op
+        if op in REGEX:
+            items = value if isinstance(value, list) else [value]
+            if not items or not all(isinstance(v, str) for v in items):
+                raise ConditionError(where, f"operator {op!r} needs a regex string or a list of them")
+            try:
+                return [re.compile(v) for v in items]
+            except re.error as exc:
+                raise ConditionError(where, f"invalid regex: {exc}") from None
+        if op in LIST_VALUED and not isinstance(value, list):
+            raise ConditionError(where, f"operator {op!r} needs a list value")
+        try:
+            return coerce(value, self.value_type)
+        except CoercionError as exc:
+            raise ConditionError(where, f"value {show(value)} cannot be read as {exc}") from None
+
+    def describe(self) -> str:
+        return f"{self.label} {self.op}" + ("" if self.op in UNARY else f" {self._expected_text()}")
+
+    def _expected_text(self) -> str:
+        if self._expected_label:
+            return f"the value of {self._expected_label}"
+        if self.op in REGEX:
+            return _pattern_text(self._expected)
+        return show(self._expected)
+
+    def evaluate(self, view: Mapping[str, Any]) -> list[Failure]:
+        raw = self.get(view)
+        expected = self._expected
+        if self._expected_key is not None:
+            try:
+                expected = coerce(self._expected_key(view), self.value_type)
+            except CoercionError:
+                expected = self._expected_key(view)
+        try:
+            actual = coerce(raw, self.value_type)
+        except CoercionError as exc:
+            return [self._fail(raw, f"{self.label} is {self._show(raw)}, which cannot be read as {exc}")]
+        if OPERATORS[self.op](actual, expected):
+            return []
+        return [self._fail(raw, self._message(raw, actual, expected))]
+
+    def _show(self, value: Any) -> str:
+        if self.sensitive and value is not None:
+            return REDACTED
+        return show(value)
+
+    def _message(self, raw: Any, actual: Any, expected: Any) -> str:
+        wanted = self._wanted(expected)
+        if self.op == "not-regex":
+            m = first_match(expected, actual)
+            if m is not None:
+                text = m.string
+                line = text.count("\n", 0, m.start()) + 1
+                hit = " (the matched text is redacted)" if self.sensitive else f": {show(m.group(0))}"
+                return f"{self.label} matches /{m.re.pattern}/ at line {line}{hit}"
+        return f"{self.label} is {self._show(raw)}, expected {wanted}"
+
+    def _wanted(self, expected: Any) -> str:
+        if self._expected_label:
+            rendered = f"the value of {self._expected_label} ({self._show(expected)})"
+        elif self.op in REGEX:
+            rendered = _pattern_text(expected)
+        else:
+            rendered = show(expected)
+        return EXPECT[self.op].format(e=rendered)
+
+    def _fail(self, raw: Any, message: str) -> Failure:
+        expected = None if self.op in UNARY else self._expected_text()
+        return Failure(key=self.label, actual=self._show(raw), expected=EXPECT[self.op].format(e=expected),
+                       message=message)
+
+
+class All(Condition):
+    def __init__(self, parts: list[Condition]) -> None:
+        self.parts = parts
+
+    def evaluate(self, view: Mapping[str, Any]) -> list[Failure]:
+        out: list[Failure] = []
+        for part in self.parts:
+            out.extend(part.evaluate(view))
+        return out
+
+    def describe(self) -> str:
+        return "(" + " and ".join(p.describe() for p in self.parts) + ")"
+
+
+class Any_(Condition):
+    def __init__(self, parts: list[Condition]) -> None:
+        self.parts = parts
+
+    def evaluate(self, view: Mapping[str, Any]) -> list[Failure]:
+        failures: list[Failure] = []
+        for part in self.parts:
+            got = part.evaluate(view)
+            if not got:
+                return []
+            failures.extend(got)
+        return [Failure(
+            key=" | ".join(dict.fromkeys(f.key for f in failures)),
+            actual="; ".join(f"{f.key}={f.actual}" for f in failures),
+            expected=" or ".join(f.expected or "" for f in failures),
+            message="none of the alternatives holds: " + "; or ".join(f.message for f in failures),
+        )]
+
+    def describe(self) -> str:
+        return "(" + " or ".join(p.describe() for p in self.parts) + ")"
+
+
+class Not(Condition):
+    def __init__(self, inner: Condition, keys: str) -> None:
+        self.inner = inner
+        self.keys = keys
+
+    def evaluate(self, view: Mapping[str, Any]) -> list[Failure]:
+        if self.inner.evaluate(view):
+            return []
+        text = self.inner.describe()
+        return [Failure(key=self.keys, actual=None, expected=f"not {text}",
+                        message=f"{text} holds, expected it not to")]
+
+    def describe(self) -> str:
+        return f"not {self.inner.describe()}"
+
+
+def compile_condition(spec: Any, params: Mapping[str, Any], where: str, *, sensitive: bool = False) -> Condition:
+    if not isinstance(spec, dict):
+        raise ConditionError(where, "a condition must be a mapping")
+    kinds = [k for k in ("key", "param", "all", "any", "not") if k in spec]
+    if len(kinds) != 1:
+        raise ConditionError(where, "a condition needs exactly one of key, param, all, any, not")
+    kind = kinds[0]
+    if kind in ("all", "any"):
+        items = spec[kind]
+        if not isinstance(items, list) or not items:
+            raise ConditionError(where, f"{kind} needs a non-empty list of conditions")
+        parts = [compile_condition(c, params, f"{where}.{kind}[{i}]", sensitive=sensitive)
+                 for i, c in enumerate(items)]
+        return All(parts) if kind == "all" else Any_(parts)
+    if kind == "not":
+        inner = compile_condition(spec["not"], params, f"{where}.not", sensitive=sensitive)
+        return Not(inner, " | ".join(dict.fromkeys(_keys(inner))))
+    return Leaf(spec, params, where, sensitive)
+
+
+def _keys(cond: Condition) -> list[str]:
+    if isinstance(cond, Leaf):
+        return [cond.label]
+    if isinstance(cond, (All, Any_)):
+        return [k for p in cond.parts for k in _keys(p)]
+    if isinstance(cond, Not):
+        return _keys(cond.inner)
+    return []

@@ -1,0 +1,424 @@
+"""A seeded generator of realistic TriggerTaskVersionDetail records (the ``Data`` of GetTriggerTaskVersion).
+
+Used by the fake API, the benchmarks and the tests. About 60% of the records are fully compliant; every
+other record breaks one to three settings, named in :data:`VIOLATIONS`. :func:`generate_labeled` says which.
+Every section is present the way the real API returns it (nulls included); a record is about 5 KB of JSON.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+import random
+import string
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any, NamedTuple
+
+DEFAULT_PROJECT_ID = "1460947878944567296"
+COMPLIANT_SHARE = 0.6
+
+# name -> relative weight among the violations a non-compliant record picks from
+VIOLATIONS: dict[str, int] = {
+    "approval_missing": 10,       # ApproveStatus / ApproveTime / ApproveUserUin null
+    "self_approved": 5,           # ApproveUserUin == CreateUserUin
+    "kerberos_disabled": 10,      # enableKerberosLogin "false"
+    "wait_ttl_unbounded": 10,     # waitExecutionTotalTTL "-1"
+    "wait_ttl_strategy": 4,       # waitExecutionTotalTTLStrategy not "fail"
+    "execution_ttl_strategy": 4,  # executionTTLStrategy not "fail"
+    "not_submitted": 4,           # Submit false
+    "status_new": 4,              # Status "N"
+    "owner_missing": 4,           # OwnerUin "" or null
+    "description_missing": 6,     # TaskDescription "" or null
+    "remark_missing": 6,          # VersionRemark "" or null
+    "resource_group_missing": 4,  # ResourceGroup "" or null
+    "bad_task_name": 4,           # TaskName not ^[A-Za-z][A-Za-z0-9_-]*$
+    "python_version": 4,          # python_sub_version outside python3.9..python3.12
+    "secret_in_code": 3,          # AKID + 32 alphanumerics in the code
+    "password_in_code": 3,        # password = "..." in the code
+    "invalid_base64": 3,          # CodeContent is not Base64
+    "dry_run": 3,                 # ScheduleType 1
+    "too_many_retries": 3,        # MaxRetryNumber > 10
+    "no_execution_ttl": 4,        # ExecutionTTLMinute -1
+}
+
+TASK_TYPES: dict[int, str] = {
+    26: "json", 30: "python", 32: "sql", 35: "shell", 38: "shell", 46: "spark",
+    50: "pyspark", 132: "python", 133: "shell", 139: "sql",
+}
+_TYPE_WEIGHTS = {26: 8, 30: 14, 32: 22, 35: 18, 38: 6, 46: 6, 50: 10, 132: 3, 133: 4, 139: 2}
+_PYTHON_LANGS = ("python", "pyspark")
+
+_USERS = [("100028579606", "gallopcai"), ("100028660434", "zhanglin"), ("100031245871", "liwei"),
+          ("100029874412", "chenxi"), ("100033120987", "wangfang"), ("100027745630", "zhaoyun"),
+          ("100035512348", "sunmei"), ("100030098123", "huangjie"), ("100036677001", "annaliu"),
+          ("100032214455", "markzhou"), ("100034409876", "oliviaxu"), ("100037781234", "peterma")]
+_DOMAINS = ["orders", "payments", "users", "inventory", "logistics", "marketing", "risk", "finance",
+            "ads", "search", "crm", "billing", "reviews", "sessions", "devices"]
+_LAYERS = ["ods", "dwd", "dws", "ads", "dim"]
+_VERBS = ["load", "sync", "clean", "agg", "export", "check", "merge", "snapshot", "backfill", "dedup"]
+_FREQ = ["daily", "hourly", "weekly", "monthly", "rt"]
+_REGIONS = ["ap-singapore", "ap-hongkong", "ap-jakarta", "eu-frankfurt", "na-ashburn", "na-siliconvalley"]
+_GOOD_PY = ["python3.9", "python3.10", "python3.11", "python3.12"]
+_BAD_PY = ["python2.7", "python3.6", "python3.7", "python3.8"]
+_BAD_NAMES = ["1st_{d}_load", "{d} daily load", "_tmp_{d}", "{d}.export", "任务_{d}", "-{d}-sync", "{d}/agg"]
+_ALNUM = string.ascii_letters + string.digits
+_SPEC_LABELS = "eyJzcGVjTGFiZWxDb25mSXRlbXMiOltdfQ=="
+_EPOCH = datetime(2024, 1, 2, 8, 0, 0)
+
+
+class Sample(NamedTuple):
+    """A generated record and the violations it was built with (empty: fully compliant)."""
+
+    data: dict[str, Any]
+    violations: tuple[str, ...]
+
+
+def generate(n: int, seed: int = 0, project_id: str = DEFAULT_PROJECT_ID) -> list[dict[str, Any]]:
+    """``n`` TriggerTaskVersionDetail dicts, one (the latest) version per task, same for the same seed."""
+    return [s.data for s in generate_labeled(n, seed, project_id)]
+
+
+def generate_labeled(n: int, seed: int = 0, project_id: str = DEFAULT_PROJECT_ID) -> list[Sample]:
+    """Like :func:`generate`, each record paired with the names of the violations it carries."""
+    rng = random.Random(seed)
+    workflows = [_workflow(rng) for _ in range(max(3, min(40, n // 8 + 1)))]
+    names = list(VIOLATIONS)
+    weights = list(VIOLATIONS.values())
+    types = list(_TYPE_WEIGHTS)
+    type_weights = list(_TYPE_WEIGHTS.values())
+    out: list[Sample] = []
+    clock = _EPOCH
+    task_ids: list[str] = []
+    for i in range(n):
+        clock += timedelta(seconds=rng.randint(1, 5400), milliseconds=rng.randint(0, 999))
+        violations: set[str] = set()
+        if rng.random() >= COMPLIANT_SHARE:
+            count = rng.choice((1, 1, 2, 3))
+            while len(violations) < count:
+                violations.add(rng.choices(names, weights)[0])
+        type_id = rng.choices(types, type_weights)[0]
+        if "python_version" in violations and TASK_TYPES[type_id] not in _PYTHON_LANGS:
+            type_id = rng.choice((30, 50))
+        data = _version(rng, i, clock, type_id, rng.choice(workflows), violations, task_ids, project_id)
+        task_ids.append(data["Task"]["TriggerTaskBaseAttribute"]["TaskId"])
+        out.append(Sample(data, tuple(sorted(violations))))
+    return out
+
+
+def earlier_versions(detail: dict[str, Any], count: int, seed: int = 0) -> list[dict[str, Any]]:
+    """Up to ``count`` older versions of the same task (V<n-1>, V<n-2>, ...), oldest last."""
+    rng = random.Random(f"{seed}:{detail.get('VersionId')}")
+    latest = int(str(detail.get("VersionNum") or "V1").lstrip("V") or 1)
+    created = datetime.strptime(detail["CreateTime"], "%Y-%m-%d %H:%M:%S")
+    task_id = detail["Task"]["TriggerTaskBaseAttribute"]["TaskId"]
+    out = []
+    for num in range(latest - 1, max(0, latest - 1 - count), -1):
+        created -= timedelta(hours=rng.randint(1, 72), seconds=rng.randint(0, 3599))
+        old = copy.deepcopy(detail)
+        old["VersionNum"] = f"V{num}"
+        old["VersionId"] = f"{task_id}_{_digits17(created, rng)}"
+        old["CreateTime"] = _ts(created)
+        old["VersionRemark"] = rng.choice(["initial version", "fix partition", "tune retries", "rename"])
+        if old.get("ApproveTime"):
+            old["ApproveTime"] = _ts(created + timedelta(minutes=rng.randint(5, 600)))
+        out.append(old)
+    return out
+
+
+def response(data: dict[str, Any] | None, request_id: str) -> dict[str, Any]:
+    """Wrap a record as the API returns it: ``{"Response": {"Data": ..., "RequestId": ...}}``."""
+    return {"Response": {"Data": data, "RequestId": request_id}}
+
+
+def decode_code(detail: dict[str, Any]) -> str:
+    """The task code of a generated record, decoded (raises ValueError when it is not Base64)."""
+    text = detail["Task"]["TriggerTaskConfiguration"]["CodeContent"]
+    return base64.b64decode(text, validate=True).decode("utf-8")
+
+
+# ---------------------------------------------------------------- building blocks
+
+def _ts(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _digits17(moment: datetime, rng: random.Random | None = None) -> str:
+    millis = moment.microsecond // 1000 if rng is None else rng.randint(0, 999)
+    return f"{moment:%Y%m%d%H%M%S}{millis:03d}"
+
+
+def _workflow(rng: random.Random) -> dict[str, str]:
+    layer, domain, freq = rng.choice(_LAYERS), rng.choice(_DOMAINS), rng.choice(_FREQ)
+    wid = "-".join(f"{rng.getrandbits(b * 4):0{b}x}" for b in (8, 4, 4, 4, 12))
+    folder = rng.choice(["default folder", layer, f"{layer}/{domain}", "shared"])
+    return {"id": wid, "name": f"{layer}_{domain}_{freq}_wf", "domain": domain, "layer": layer,
+            "folder": folder}
+
+
+def _params(pairs: Iterable[tuple[str, str]]) -> list[dict[str, str]]:
+    return [{"ParamKey": k, "ParamValue": v} for k, v in pairs]
+
+
+def _version(rng: random.Random, index: int, created: datetime, type_id: int, wf: dict[str, str],
+             violations: set[str], earlier_ids: list[str], project_id: str) -> dict[str, Any]:
+    lang = TASK_TYPES[type_id]
+    task_id = _digits17(created)
+    domain = wf["domain"] if rng.random() < 0.7 else rng.choice(_DOMAINS)
+    table = f"{wf['layer']}_{domain}_{rng.choice(['di', 'df', 'hi', 'detail', 'summary'])}"
+    name = f"{rng.choice(_VERBS)}_{table}_{index}"
+    if "bad_task_name" in violations:
+        name = rng.choice(_BAD_NAMES).format(d=domain)
+    creator_uin, creator = rng.choice(_USERS)
+    owner_uin, _ = rng.choice(_USERS) if rng.random() < 0.3 else (creator_uin, creator)
+    updater_uin, updater = rng.choice(_USERS)
+    version_time = created + timedelta(days=rng.randint(0, 120), seconds=rng.randint(60, 86000))
+    updated = version_time - timedelta(seconds=rng.randint(30, 900))
+    approver_uin = rng.choice([u for u, _ in _USERS if u != creator_uin])
+    region = rng.choice(_REGIONS)
+    tenant = str(rng.randint(1250000000, 1259999999))
+    bucket = f"wedata-{domain}-{tenant}"
+    python = lang in _PYTHON_LANGS or rng.random() < 0.3
+    sub_version = rng.choice(_BAD_PY if "python_version" in violations else _GOOD_PY)
+    wait_ttl = "-1" if "wait_ttl_unbounded" in violations else str(rng.choice([30, 60, 120, 180, 360, 720]))
+    ext = [("calendar_id", ""), ("data_cluster", "")]
+    if python:
+        ext.append(("python_type", "python3"))
+    ext += [("calendar_open", ""), ("calendar_name", ""), ("waitExecutionTotalTTL", wait_ttl),
+            ("executionTTLStrategy", "ignore" if "execution_ttl_strategy" in violations else "fail"),
+            ("bucket", bucket), ("specLabelConfItems", _SPEC_LABELS),
+            ("waitExecutionTotalTTLStrategy", "ignore" if "wait_ttl_strategy" in violations else "fail")]
+    if python:
+        ext.append(("python_sub_version", sub_version))
+    suffix = {"python": "py", "pyspark": "py", "sql": "sql", "json": "json"}.get(lang, "sh")
+    ext += [("ftp.file.name", f"https://{bucket}.cos.{region}.myqcloud.com//datastudio/project/{project_id}/"
+             f"{wf['folder']}/{wf['name']}/{name}_{_digits17(version_time, rng)}.{suffix}"),
+            ("tenantId", tenant), ("region", region),
+            ("enableKerberosLogin", "false" if "kerberos_disabled" in violations else "true"),
+            ("extraInfo", '{"fromMapping":false}')]
+    code = _code(rng, lang, table, creator, created, violations)
+    content = base64.b64encode(code.encode("utf-8")).decode("ascii")
+    if "invalid_base64" in violations:
+        cut = rng.randint(10, max(11, len(content) - 10))
+        content = content[:cut] + rng.choice(["!!", "*%", " ~", "@#$"]) + content[cut:]
+    dlc = type_id in (32, 46, 50, 139)
+    sync = type_id == 26
+    ttl = -1 if "no_execution_ttl" in violations else rng.choice([30, 60, 90, 120, 240])
+    recent = earlier_ids[-50:]
+    upstream = [{"TaskId": t} for t in rng.sample(recent, min(len(recent), rng.randint(0, 3)))]
+    approved = "approval_missing" not in violations
+    approver = creator_uin if "self_approved" in violations else approver_uin
+    approve_time = version_time + timedelta(minutes=rng.randint(3, 900))
+    return {
+        "ApproveStatus": "APPROVED" if approved else None,
+        "ApproveTime": _ts(approve_time) if approved else None,
+        "ApproveUserUin": approver if approved else None,
+        "CreateTime": _ts(version_time),
+        "CreateUserUin": creator_uin,
+        "Task": {
+            "TriggerTaskBaseAttribute": {
+                "CreateTime": _ts(created),
+                "CreateUserUin": creator_uin,
+                "LastOpsTime": _ts(approve_time + timedelta(minutes=5)) if rng.random() < 0.4 else None,
+                "LastOpsUserName": creator if rng.random() < 0.4 else None,
+                "LastUpdateTime": _ts(updated),
+                "LastUpdateUserName": updater,
+                "OwnerUin": _blank(rng) if "owner_missing" in violations else owner_uin,
+                "Status": "N" if "status_new" in violations else "Y",
+                "Submit": "not_submitted" not in violations,
+                "TaskDescription": _blank(rng) if "description_missing" in violations
+                else f"{rng.choice(_VERBS).capitalize()} {table} for the {domain} team ({wf['name']})",
+                "TaskFolderPath": f"/{wf['folder']}",
+                "TaskId": task_id,
+                "TaskLatestSubmitVersionNo": None,
+                "TaskLatestVersionNo": None,
+                "TaskName": name,
+                "TaskTypeId": type_id,
+                "UpdateUserUin": updater_uin,
+                "WorkflowId": wf["id"],
+                "WorkflowName": wf["name"],
+            },
+            "TriggerTaskConfiguration": {
+                "BrokerIp": "any",
+                "BundleId": None,
+                "BundleInfo": None,
+                "CodeContent": content,
+                "DataCluster": f"dlc-{tenant[-6:]}-{region}" if dlc else "",
+                "ResourceGroup": _blank(rng) if "resource_group_missing" in violations
+                else f"2024{rng.randint(10**11, 10**12 - 1)}{rng.randint(1000, 9999)}",
+                "ResourceGroupName": rng.choice([None, f"rg-{domain}-{rng.choice(['std', 'large'])}"]),
+                "SourceServiceId": f"{rng.randint(10000, 99999)}" if sync else None,
+                "SourceServiceName": f"mysql_{domain}_prod" if sync else None,
+                "SourceServiceType": "MYSQL" if sync else None,
+                "TargetServiceId": f"{rng.randint(10000, 99999)}" if sync else None,
+                "TargetServiceName": f"dlc_{wf['layer']}" if sync else None,
+                "TargetServiceType": "DLC" if sync else None,
+                "TaskExtConfigurationList": _params(ext),
+                "TaskSchedulingParameterList": _params([("bizdate", "$[yyyyMMdd-1]")])
+                if rng.random() < 0.5 else [],
+                "YarnQueue": None,
+            },
+            "TriggerTaskSchedulerConfiguration": {
+                "AllowDownstreamDependency": 1,
+                "AllowRedoType": rng.choice(["ALL", "ALL", "FAILURE", "NONE"]),
+                "DependencyTriggerPolicy": "ALL_SUCCESS",
+                "ExecutionTTLMinute": ttl,
+                "MaxRetryNumber": rng.choice([11, 15, 20, 99]) if "too_many_retries" in violations
+                else rng.choice([0, 1, 2, 3, 4, 4, 5, 10]),
+                "ParamTaskInList": None,
+                "ParamTaskOutList": _params([("row_count", "0")]) if rng.random() < 0.3 else [],
+                "RetryWaitMinute": rng.choice([1, 5, 5, 10]),
+                "RunPriorityType": rng.choice([4, 5, 6, 6]),
+                "ScheduleType": 1 if "dry_run" in violations else 0,
+                "TaskOutputRegistryList": [_registry(rng, domain, table)] if lang == "sql" else None,
+                "UpstreamDependencyConfigList": upstream,
+                "WaitExecutionTotalTTLMinute": int(wait_ttl),
+            },
+        },
+        "VersionId": f"{task_id}_{_digits17(version_time, rng)}",
+        "VersionNum": f"V{rng.randint(1, 9)}",
+        "VersionRemark": _blank(rng) if "remark_missing" in violations
+        else rng.choice(["submit", "fix null handling", "add partition filter", f"release {domain} v2",
+                         "tune resources", "review comments addressed"]),
+    }
+
+
+def _blank(rng: random.Random) -> str | None:
+    return rng.choice(["", None])
+
+
+def _registry(rng: random.Random, domain: str, table: str) -> dict[str, Any]:
+    return {"CatalogName": "DataLakeCatalog", "DataFlowType": "DOWNSTREAM", "DatabaseName": f"{domain}_db",
+            "DatasourceId": str(rng.randint(1000, 9999)), "DatasourceName": "DataLakeCatalog",
+            "DbGuid": None, "PartitionName": "dt", "QualifiedName": f"{domain}_db.{table}",
+            "TableGuid": None, "TableName": table, "TablePhysicalId": None}
+
+
+# ---------------------------------------------------------------- code
+
+_HEADER = {
+    "shell": "#!/bin/bash\n#{stars}#\n##author: {author}\n##create time: {created}\n#{stars}#\n"
+             "set -euo pipefail\n",
+    "python": "# -*- coding: utf-8 -*-\n# author: {author}\n# create time: {created}\n",
+    "pyspark": "# -*- coding: utf-8 -*-\n# author: {author}\n# create time: {created}\n",
+    "sql": "-- {stars}\n-- author: {author}\n-- create time: {created}\n-- {stars}\n",
+    "spark": "#!/bin/bash\n# author: {author}\n# create time: {created}\n",
+}
+
+_BLOCKS: dict[str, list[str]] = {
+    "shell": [
+        'BIZDATE="${{1:-$(date -d yesterday +%Y%m%d)}}"\nWORK_DIR="/data/wedata/{table}/${{BIZDATE}}"\n'
+        'mkdir -p "${{WORK_DIR}}"\necho "[$(date)] start {table} for ${{BIZDATE}}"\n',
+        'for part in $(seq 0 {n}); do\n'
+        '  hdfs dfs -test -e "/warehouse/{table}/dt=${{BIZDATE}}/part-${{part}}" \\\n'
+        '    || {{ echo "missing part ${{part}}"; exit 1; }}\ndone\n',
+        'ROWS=$(hive -S -e "select count(1) from {db}.{table} where dt=\'${{BIZDATE}}\'")\n'
+        'if [ "${{ROWS}}" -lt {n} ]; then\n  echo "too few rows: ${{ROWS}}" >&2\n  exit 2\nfi\n',
+        'coscli cp "${{WORK_DIR}}/{table}.csv" "cos://{bucket}/export/{table}/${{BIZDATE}}/" --thread-num 4\n'
+        'find "${{WORK_DIR}}" -type f -mtime +7 -delete\n',
+        'curl -sf -X POST "https://hooks.internal.example/notify" \\\n  -H "Content-Type: application/json" '
+        '\\\n  -d "{{\\"task\\": \\"{table}\\", \\"date\\": \\"${{BIZDATE}}\\"}}" || true\n',
+        'python3 /opt/jobs/{table}/validate.py --date "${{BIZDATE}}" --max-null-ratio 0.0{n}\n'
+        'echo "[$(date)] done {table}"\n',
+    ],
+    "python": [
+        "import json\nimport logging\nimport os\nimport sys\nfrom datetime import datetime, timedelta\n\n"
+        "logging.basicConfig(level=logging.INFO)\nlog = logging.getLogger('{table}')\n",
+        "\n\ndef biz_date(argv):\n    if len(argv) > 1:\n        return argv[1]\n"
+        "    return (datetime.now() - timedelta(days=1)).strftime('%Y%m%d')\n",
+        "\n\ndef load_rows(path):\n    rows = []\n    with open(path, encoding='utf-8') as fh:\n"
+        "        for line in fh:\n            item = json.loads(line)\n"
+        "            if item.get('{col}') is None:\n                continue\n"
+        "            rows.append(item)\n    log.info('read %d rows', len(rows))\n    return rows\n",
+        "\n\ndef summarize(rows):\n    total = sum(float(r.get('amount', 0)) for r in rows)\n"
+        "    by_key = {{}}\n    for r in rows:\n        by_key.setdefault(r['{col}'], 0)\n"
+        "        by_key[r['{col}']] += 1\n    return {{'total': round(total, 2), 'keys': len(by_key)}}\n",
+        "\n\ndef main():\n    day = biz_date(sys.argv)\n    token = os.environ.get('DATA_API_TOKEN', '')\n"
+        "    rows = load_rows(f'/data/{table}/{{day}}.jsonl')\n    report = summarize(rows)\n"
+        "    log.info('%s %s', day, report)\n    if report['keys'] < {n}:\n        sys.exit(1)\n"
+        "    return bool(token)\n\n\nif __name__ == '__main__':\n    main()\n",
+    ],
+    "pyspark": [
+        "from pyspark.sql import SparkSession\nfrom pyspark.sql import functions as F\n\n"
+        "spark = SparkSession.builder.appName('{table}').enableHiveSupport().getOrCreate()\n",
+        "bizdate = spark.conf.get('spark.wedata.bizdate', '20250101')\n"
+        "src = spark.table('{db}.{src}').where(F.col('dt') == bizdate)\n",
+        "clean = (src.dropDuplicates(['{col}'])\n         .where(F.col('{col}').isNotNull())\n"
+        "         .withColumn('amount', F.col('amount').cast('decimal(18,2)')))\n",
+        "agg = clean.groupBy('{col}').agg(F.count('*').alias('cnt'), F.sum('amount').alias('amount'))\n"
+        "agg.write.mode('overwrite').insertInto('{db}.{table}')\n",
+        "if agg.count() < {n}:\n    raise SystemExit('too few groups for ' + bizdate)\nspark.stop()\n",
+    ],
+    "sql": [
+        "SET spark.sql.shuffle.partitions = {n}0;\n",
+        "INSERT OVERWRITE TABLE {db}.{table} PARTITION (dt = '${{bizdate}}')\nSELECT\n    {col},\n"
+        "    COUNT(1) AS cnt,\n    SUM(amount) AS amount,\n    MAX(updated_at) AS last_update\n"
+        "FROM {db}.{src}\nWHERE dt = '${{bizdate}}'\n  AND {col} IS NOT NULL\nGROUP BY {col};\n",
+        "-- keep the last {n} days only\nALTER TABLE {db}.{table} DROP IF EXISTS PARTITION "
+        "(dt < '${{bizdate-{n}}}');\n",
+        "WITH ranked AS (\n"
+        "    SELECT *, ROW_NUMBER() OVER (PARTITION BY {col} ORDER BY updated_at DESC) AS rn\n"
+        "    FROM {db}.{src}\n    WHERE dt = '${{bizdate}}'\n)\n"
+        "INSERT OVERWRITE TABLE {db}.{table}_latest\n"
+        "SELECT {col}, amount, updated_at FROM ranked WHERE rn = 1;\n",
+        "SELECT '{table}' AS tbl, COUNT(1) AS rows_today\nFROM {db}.{table}\nWHERE dt = '${{bizdate}}';\n",
+    ],
+    "spark": [
+        'spark-submit --class com.example.{cls}.Main \\\n  --conf spark.executor.instances={n} \\\n'
+        '  --conf spark.executor.memory=4g \\\n  cosn://{bucket}/jars/{table}-1.{n}.jar "${{bizdate}}"\n',
+        "# the job reads {db}.{src} and writes {db}.{table}\n# partitions: dt=${{bizdate}}\n",
+    ],
+}
+
+_SECRETS = {
+    "shell": ('export TENCENTCLOUD_SECRET_ID="{akid}"\n', 'password="{pw}"\n'),
+    "spark": ('export TENCENTCLOUD_SECRET_ID="{akid}"\n', 'password="{pw}"\n'),
+    "python": ("SECRET_ID = '{akid}'\n", 'password = "{pw}"\n'),
+    "pyspark": ("SECRET_ID = '{akid}'\n", 'password = "{pw}"\n'),
+    "sql": ("-- temporary key {akid}\n", '-- password = "{pw}"\n'),
+}
+
+
+def _code(rng: random.Random, lang: str, table: str, author: str, created: datetime,
+          violations: set[str]) -> str:
+    fill = {"table": table, "db": table.split("_")[0] + "_db", "src": "ods_" + table.split("_", 1)[1],
+            "col": rng.choice(["user_id", "order_id", "sku"]), "n": rng.randint(2, 9),
+            "bucket": f"wedata-{table}", "cls": table.replace("_", "")}
+    if lang == "json":
+        return _sync_job(rng, fill, violations)
+    blocks = _BLOCKS[lang]
+    body = [b.format(**fill) for b in blocks]
+    # repeat a few blocks (realistic jobs handle several tables) until the code is ~1.5 KB
+    while sum(map(len, body)) < 1300:
+        fill["table"] = f"{table}_{rng.randint(1, 99)}"
+        body.append(rng.choice(blocks).format(**fill))
+    akid_line, password_line = _SECRETS[lang]
+    if "secret_in_code" in violations:
+        akid = "AKID" + "".join(rng.choices(_ALNUM, k=32))
+        body.insert(rng.randint(1, len(body)), akid_line.format(akid=akid))
+    if "password_in_code" in violations:
+        pw = "".join(rng.choices(_ALNUM, k=rng.randint(8, 16)))
+        body.insert(rng.randint(1, len(body)), password_line.format(pw=pw))
+    header = _HEADER[lang].format(stars="*" * 60, author=author, created=_ts(created))
+    return header + "".join(body)
+
+
+def _sync_job(rng: random.Random, fill: dict[str, Any], violations: set[str]) -> str:
+    """An offline-synchronization job: a JSON document (the code of task type 26)."""
+    columns = [fill["col"], "amount", "currency", "status", "channel", "created_at", "updated_at"]
+    columns += [f"attr_{i:02d}" for i in range(rng.randint(10, 24))]
+    reader: dict[str, Any] = {"column": columns, "splitPk": fill["col"], "fetchSize": 1000 * fill["n"],
+                              "connection": [{"table": [fill["src"]], "datasource": f"mysql_{fill['db']}"}],
+                              "where": "updated_at >= '${bizdate}' AND updated_at < '${bizdate+1}'"}
+    if "password_in_code" in violations:
+        reader["password"] = "".join(rng.choices(_ALNUM, k=rng.randint(8, 16)))
+    writer: dict[str, Any] = {"database": fill["db"], "table": fill["table"], "writeMode": "overwrite",
+                              "partition": "dt=${bizdate}", "column": columns}
+    if "secret_in_code" in violations:
+        writer["secretId"] = "AKID" + "".join(rng.choices(_ALNUM, k=32))
+    job = {"job": {"setting": {"speed": {"channel": fill["n"], "byte": 1048576 * fill["n"]},
+                               "errorLimit": {"record": 0, "percentage": 0.0}},
+                   "content": [{"reader": {"name": "mysqlreader", "parameter": reader},
+                                "writer": {"name": "dlcwriter", "parameter": writer}}]}}
+    return json.dumps(job, indent=2) + "\n"

@@ -1,0 +1,191 @@
+"""Comparison operators of the policy language and ``value_type`` coercion.
+
+Modelled on Cloud Custodian's value filter. Each operator takes the actual value (already coerced)
+and the expected value, and answers pass or fail; :data:`EXPECT` words the expectation for reviewers.
+``present`` means not null: the API may return null for any field, so missing and null are the same.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+
+class CoercionError(ValueError):
+    pass
+
+
+def _to_int(v: Any) -> int:
+    if isinstance(v, bool):
+        raise CoercionError("a boolean")
+    if isinstance(v, int):
+        return v
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    if isinstance(v, str):
+        try:
+            return int(v.strip())
+        except ValueError:
+            pass
+    raise CoercionError("an integer")
+
+
+def _to_number(v: Any) -> float | int:
+    if isinstance(v, bool):
+        raise CoercionError("a number")
+    if isinstance(v, (int, float)):
+        return v
+    if isinstance(v, str):
+        try:
+            f = float(v.strip())
+        except ValueError:
+            pass
+        else:
+            if f == f and f not in (float("inf"), float("-inf")):
+                return f
+    raise CoercionError("a number")
+
+
+_TRUE = {"true", "yes", "1", "on"}
+_FALSE = {"false", "no", "0", "off"}
+
+
+def _to_bool(v: Any) -> bool:
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, str) and v.strip().lower() in _TRUE | _FALSE:
+        return v.strip().lower() in _TRUE
+    if isinstance(v, int) and v in (0, 1):
+        return bool(v)
+    raise CoercionError("a boolean")
+
+
+def _to_str(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (str, int, float)):
+        return str(v)
+    raise CoercionError("a string")
+
+
+COERCE: dict[str, Callable[[Any], Any]] = {
+    "integer": _to_int,
+    "number": _to_number,
+    "boolean": _to_bool,
+    "string": _to_str,
+}
+
+
+def coerce(value: Any, value_type: str | None) -> Any:
+    """Coerce a value (or each item of a list); null stays null. Raises CoercionError."""
+    if value_type is None or value is None:
+        return value
+    fn = COERCE[value_type]
+    if isinstance(value, list):
+        return [fn(v) for v in value]
+    return fn(value)
+
+
+def _empty(a: Any) -> bool:
+    return a is None or (isinstance(a, (str, list, dict)) and len(a) == 0)
+
+
+def _ordered(cmp: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
+    def op(a: Any, e: Any) -> bool:
+        if a is None or isinstance(a, bool) or isinstance(e, bool):
+            return False
+        if isinstance(a, (int, float)) and isinstance(e, (int, float)):
+            return cmp(a, e)
+        if isinstance(a, str) and isinstance(e, str):
+            return cmp(a, e)
+        return False
+
+    return op
+
+
+def _contains(a: Any, e: Any) -> bool:
+    if isinstance(a, str):
+        return isinstance(e, str) and e in a
+    if isinstance(a, (list, dict)):
+        try:
+            return e in a
+        except TypeError:
+            return False
+    return False
+
+
+def first_match(patterns: list[re.Pattern[str]], a: Any) -> re.Match[str] | None:
+    if a is None:
+        return None
+    text = a if isinstance(a, str) else _to_str_lenient(a)
+    for p in patterns:
+        m = p.search(text)
+        if m:
+            return m
+    return None
+
+
+def _to_str_lenient(a: Any) -> str:
+    try:
+        return _to_str(a)
+    except CoercionError:
+        return str(a)
+
+
+def same(a: Any, e: Any) -> bool:
+    """Equality in which ``true`` is not ``1`` (JSON semantics), but ``1`` is ``1.0``."""
+    if isinstance(a, bool) or isinstance(e, bool):
+        return type(a) is type(e) and a == e
+    return bool(a == e)
+
+
+def _in(a: Any, e: Any) -> bool:
+    if not isinstance(e, (list, tuple)):
+        return False
+    return any(same(a, item) for item in e)
+
+
+# op -> predicate(actual, expected). Regex operators receive a list of compiled patterns.
+OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
+    "eq": lambda a, e: same(a, e),
+    "ne": lambda a, e: not same(a, e),
+    "in": lambda a, e: a is not None and _in(a, e),
+    "not-in": lambda a, e: not _in(a, e),
+    "gt": _ordered(lambda a, e: a > e),
+    "gte": _ordered(lambda a, e: a >= e),
+    "lt": _ordered(lambda a, e: a < e),
+    "lte": _ordered(lambda a, e: a <= e),
+    "regex": lambda a, e: first_match(e, a) is not None,
+    "not-regex": lambda a, e: first_match(e, a) is None,
+    "contains": _contains,
+    "not-contains": lambda a, e: not _contains(a, e),
+    "present": lambda a, e: a is not None,
+    "absent": lambda a, e: a is None,
+    "empty": lambda a, e: _empty(a),
+    "not-empty": lambda a, e: not _empty(a),
+}
+
+UNARY = frozenset({"present", "absent", "empty", "not-empty"})
+REGEX = frozenset({"regex", "not-regex"})
+LIST_VALUED = frozenset({"in", "not-in"})
+
+# How a reviewer reads the expectation, given the rendered expected value.
+EXPECT: dict[str, str] = {
+    "eq": "{e}",
+    "ne": "anything but {e}",
+    "in": "one of {e}",
+    "not-in": "none of {e}",
+    "gt": "> {e}",
+    "gte": ">= {e}",
+    "lt": "< {e}",
+    "lte": "<= {e}",
+    "regex": "a match for {e}",
+    "not-regex": "no match for {e}",
+    "contains": "to contain {e}",
+    "not-contains": "not to contain {e}",
+    "present": "a value (not null)",
+    "absent": "null or absent",
+    "empty": "empty",
+    "not-empty": "a non-empty value",
+}

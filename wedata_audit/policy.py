@@ -1,0 +1,246 @@
+"""Policy rules: loading YAML policy files, validating them, and compiling them once per run.
+
+A policy file is a list of rules (or a mapping with ``rules:``); each rule documents itself
+(title, description, remediation, params) and is validated against ``schemas/policy.schema.json``
+before anything runs. A bad file stops the run with a message naming the file, the rule id and the fault.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from wedata_audit.conditions import Condition, ConditionError, Failure, compile_condition
+from wedata_audit.errors import ConfigError, UsageError
+from wedata_audit.finding import Severity
+from wedata_audit.resources import default_rule_files, load_schema
+from wedata_audit.results import RULE_FAIL, RULE_PASS, RULE_SKIP, RuleInfo
+
+POLICY_SCHEMA = "policy.schema.json"
+SCHEMA_RULE_ID = "schema"
+
+# The built-in rule that reports schema violations; documented here, beside the code that runs it.
+SCHEMA_RULE_SPEC: dict[str, Any] = {
+    "id": SCHEMA_RULE_ID,
+    "title": "Task version matches the WeData API schema",
+    "severity": "medium",
+    "category": "integrity",
+    "description": (
+        "Every value of the version has the type and, where the API documents one, a value from the "
+        "enumeration or the format that GetTriggerTaskVersion (API 2025-08-06) specifies: Status is N or Y, "
+        "AllowRedoType is ALL, FAILURE or NONE, timestamps are 'YYYY-MM-DD HH:MM:SS', and so on. A value "
+        "of another shape means the snapshot was edited by hand, truncated, or comes from an API version "
+        "this auditor does not know; the policy rules cannot be trusted on it. Fields the schema does not "
+        "list are allowed, and so is null anywhere. One finding per bad value, keyed by its JSON Pointer."
+    ),
+    "remediation": (
+        "Re-export the version from WeData (or fetch it with `wedata-audit audit --save-snapshots`) "
+        "instead of editing snapshots by hand; if the API itself returned it, report the field."
+    ),
+}
+
+
+try:
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # PyYAML built without libyaml
+    _Loader = yaml.SafeLoader
+
+
+@dataclass(frozen=True, slots=True)
+class RawRule:
+    spec: Mapping[str, Any]
+    source: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    info: RuleInfo
+    params: Mapping[str, Any]
+    source: str
+    spec: Mapping[str, Any]
+    sensitive: bool = False
+    when: Condition | None = None
+    check: Condition | None = None  # None: a built-in rule, run by the engine itself
+    doc_params: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return self.info.id
+
+    def evaluate(self, view: Mapping[str, Any]) -> tuple[str, list[Failure]]:
+        if self.when is not None and self.when.evaluate(view):
+            return RULE_SKIP, []
+        assert self.check is not None
+        failures = self.check.evaluate(view)
+        return (RULE_FAIL if failures else RULE_PASS), failures
+
+
+@cache
+def _policy_validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(load_schema(POLICY_SCHEMA))
+
+
+def read_policy_text(text: str, source: str) -> list[RawRule]:
+    try:
+        doc = yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"invalid YAML: {exc}", source=source) from None
+    if doc is None:
+        return []
+    errors = sorted(_policy_validator().iter_errors(doc), key=lambda e: (len(e.absolute_path), e.path))
+    if errors:
+        err = _deepest(errors)
+        raise ConfigError(_schema_message(err), source=source, rule_id=_rule_id_at(doc, err))
+    items = doc["rules"] if isinstance(doc, dict) else doc
+    return [RawRule(spec=item, source=source) for item in items]
+
+
+def _deepest(errors: list[jsonschema.ValidationError]) -> jsonschema.ValidationError:
+    err = jsonschema.exceptions.best_match(errors)
+    while err.context:  # oneOf / anyOf: the branch that got furthest
+        err = jsonschema.exceptions.best_match(err.context)
+    return err
+
+
+def _rule_id_at(doc: Any, err: jsonschema.ValidationError) -> str | None:
+    path = list(err.absolute_path)
+    items = doc.get("rules") if isinstance(doc, dict) else doc
+    if isinstance(doc, dict) and path[:1] == ["rules"]:
+        path = path[1:]
+    if path and isinstance(path[0], int) and isinstance(items, list) and path[0] < len(items):
+        rule = items[path[0]]
+        if isinstance(rule, dict) and isinstance(rule.get("id"), str):
+            return rule["id"]
+        return f"#{path[0] + 1}"
+    return None
+
+
+def _schema_message(err: jsonschema.ValidationError) -> str:
+    path = list(err.absolute_path)
+    if path and path[0] == "rules":
+        path = path[1:]
+    where = ""
+    for i, p in enumerate(path):
+        if i == 0 and isinstance(p, int):
+            continue
+        where += f"[{p}]" if isinstance(p, int) else (f".{p}" if where else str(p))
+    if err.validator == "additionalProperties":
+        message = f"unknown field(s): {err.message.split('(')[-1].rstrip(')')}"
+    elif err.validator == "enum" and path and path[-1] == "op":
+        message = f"unknown operator {err.instance!r} (choose from {', '.join(err.validator_value)})"
+    elif err.validator == "required":
+        message = f"missing field: {err.message}"
+    else:
+        message = err.message
+    return f"{where}: {message}" if where else message
+
+
+def read_policy_file(path: Path | Any, source: str | None = None) -> list[RawRule]:
+    source = source or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read policy file: {exc}", source=source) from None
+    return read_policy_text(text, source)
+
+
+def policy_files(paths: Iterable[str]) -> list[Path]:
+    out: list[Path] = []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            out.extend(sorted(f for f in path.rglob("*") if f.suffix in (".yaml", ".yml") and f.is_file()))
+        elif path.is_file():
+            out.append(path)
+        else:
+            raise UsageError(f"rules path does not exist: {p}")
+    return out
+
+
+def load_raw_rules(paths: Iterable[str], *, include_default: bool = True) -> list[RawRule]:
+    raw: list[RawRule] = [RawRule(spec=SCHEMA_RULE_SPEC, source="<built-in>")]
+    if include_default:
+        for f in default_rule_files():
+            raw.extend(read_policy_file(f, f"rules/{f.name}"))
+    for f in policy_files(paths):
+        raw.extend(read_policy_file(f))
+    return raw
+
+
+def parse_overrides(items: Iterable[str], what: str) -> dict[str, dict[str, Any]]:
+    """``RULE.NAME=VALUE`` items (VALUE read as YAML) into ``{rule: {name: value}}``."""
+    out: dict[str, dict[str, Any]] = {}
+    for item in items:
+        left, sep, value = item.partition("=")
+        rule_id, dot, name = left.rpartition(".")
+        if not sep or not dot or not rule_id or not name:
+            raise UsageError(f"{what} {item!r}: expected RULE.NAME=VALUE")
+        try:
+            parsed = yaml.load(value, Loader=_Loader)  # noqa: S506 - a safe loader
+        except yaml.YAMLError:
+            parsed = value
+        out.setdefault(rule_id, {})[name] = parsed
+    return out
+
+
+def build_rules(raw: list[RawRule], *, params: Mapping[str, Mapping[str, Any]] | None = None,
+                severities: Mapping[str, str] | None = None) -> list[Rule]:
+    """Compile every rule once; duplicate ids, bad keys, regexes or params are configuration errors."""
+    params = params or {}
+    severities = severities or {}
+    seen: dict[str, str] = {}
+    rules: list[Rule] = []
+    for item in raw:
+        spec = item.spec
+        rid = spec["id"]
+        if rid in seen:
+            raise ConfigError(f"duplicate rule id (first defined in {seen[rid]})", source=item.source, rule_id=rid)
+        seen[rid] = item.source
+        rules.append(_compile(item, params.get(rid, {}), severities.get(rid)))
+    for rid in list(params) + list(severities):
+        if rid not in seen:
+            raise UsageError(f"override for unknown rule {rid!r}")
+    return rules
+
+
+def _compile(item: RawRule, overrides: Mapping[str, Any], severity: str | None) -> Rule:
+    spec = item.spec
+    rid = spec["id"]
+    declared = dict(spec.get("params") or {})
+    unknown = set(overrides) - set(declared)
+    if unknown:
+        raise UsageError(f"rule {rid!r} has no param {', '.join(sorted(unknown))} "
+                         f"(it has: {', '.join(sorted(declared)) or 'none'})")
+    effective = {**declared, **overrides}
+    try:
+        sev = Severity.parse(severity or spec["severity"])
+    except ValueError as exc:
+        raise UsageError(f"rule {rid!r}: {exc}") from None
+    sensitive = bool(spec.get("sensitive", False))
+    try:
+        when = compile_condition(spec["when"], effective, "when", sensitive=sensitive) if "when" in spec else None
+        check = compile_condition(spec["check"], effective, "check", sensitive=sensitive) if "check" in spec else None
+    except ConditionError as exc:
+        raise ConfigError(str(exc), source=item.source, rule_id=rid) from None
+    info = RuleInfo(id=rid, title=spec["title"], severity=sev, category=spec.get("category", ""),
+                    description=spec["description"].strip(), remediation=spec["remediation"].strip(),
+                    controls=tuple(spec.get("controls", ())))
+    return Rule(info=info, params=effective, source=item.source, spec=spec, sensitive=sensitive,
+                when=when, check=check, doc_params=declared)
+
+
+def ruleset_digest(rules: Iterable[Rule]) -> str:
+    """sha256 of the rules and params in effect, independent of file order."""
+    canon = sorted(
+        ({**rule.spec, "params": dict(rule.params), "severity": rule.info.severity.value} for rule in rules),
+        key=lambda s: s["id"],
+    )
+    return hashlib.sha256(json.dumps(canon, sort_keys=True, default=str).encode()).hexdigest()

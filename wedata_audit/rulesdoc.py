@@ -1,0 +1,57 @@
+"""The ``rules`` commands: list, show and validate, reading each rule's own documentation."""
+
+from __future__ import annotations
+
+import textwrap
+
+import yaml
+
+from wedata_audit.errors import UsageError
+from wedata_audit.policy import build_rules, load_raw_rules
+from wedata_audit.runner import RuleOptions, build_ruleset
+from wedata_audit.terminal import Terminal
+
+
+def list_rules(opts: RuleOptions, term: Terminal) -> int:
+    rules = build_ruleset(opts)
+    width = max((len(r.id) for r in rules), default=10)
+    for r in rules:
+        term.echo(f"{r.id:{width}}  {r.info.severity.value:8}  {r.info.title}")
+    return 0
+
+
+def show_rule(rule_id: str, opts: RuleOptions, term: Terminal) -> int:
+    rules = {r.id: r for r in build_ruleset(opts)}
+    rule = rules.get(rule_id)
+    if rule is None:
+        raise UsageError(f"unknown rule id {rule_id!r} (see 'wedata-audit rules list')")
+    info = rule.info
+
+    def para(text: str) -> str:
+        return textwrap.fill(" ".join(text.split()), width=100, initial_indent="  ", subsequent_indent="  ")
+
+    term.echo(f"{info.id}: {info.title}")
+    term.echo(f"severity: {info.severity.value}" + (f"    category: {info.category}" if info.category else ""))
+    if info.controls:
+        term.echo("controls: " + ", ".join(info.controls))
+    term.echo(f"source: {rule.source}")
+    term.echo("\ndescription:\n" + para(info.description))
+    term.echo("\nremediation:\n" + para(info.remediation))
+    if rule.params:
+        term.echo("\nparams (defaults; override with --param RULE.NAME=VALUE):")
+        for name, value in rule.params.items():
+            term.echo(f"  {name}: {yaml.safe_dump(value, default_flow_style=True, width=1000).strip()}"
+                      + ("" if rule.doc_params.get(name) == value else "   (overridden)"))
+    for part in ("when", "check"):
+        if part in rule.spec:
+            dumped = yaml.safe_dump({part: rule.spec[part]}, sort_keys=False, width=100)
+            term.echo("\n" + dumped.rstrip())
+    return 0
+
+
+def validate_rules(paths: list[str], term: Terminal) -> int:
+    raw = load_raw_rules(paths, include_default=not paths)
+    rules = build_rules(raw)
+    files = sorted({r.source for r in raw} - {"<built-in>"})
+    term.echo(f"ok: {len(rules) - 1} rule(s) in {len(files)} file(s) are valid")
+    return 0

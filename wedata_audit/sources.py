@@ -1,0 +1,161 @@
+"""Read task-version snapshots from files, folders and stdin.
+
+Accepted shapes: a full API response (``{"Response": {"Data": ..., "RequestId": ...}}``), a bare
+TriggerTaskVersionDetail, a JSON array of either, JSON Lines, a folder (recursive ``*.json`` and
+``*.jsonl``), or ``-`` for stdin. Whatever cannot be read becomes a :class:`Snapshot` with an error:
+never a crash, never silently dropped.
+
+A snapshot file written by ``audit --save-snapshots`` carries a ``_wedata_audit`` metadata object
+beside ``Response``; its ``project_id`` (and other evidence) is taken from there.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from wedata_audit.errors import UsageError
+from wedata_audit.snapshot import Snapshot
+
+META_KEY = "_wedata_audit"
+SUFFIXES = (".json", ".jsonl")
+VERSION_FIELDS = frozenset({"Task", "VersionId", "VersionNum", "VersionRemark", "ApproveStatus", "CreateTime",
+                            "CreateUserUin", "ApproveTime", "ApproveUserUin"})
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def parse_json(text: str) -> Any:
+    """Strict JSON: NaN and Infinity literals are errors, a UTF-8 BOM is tolerated."""
+    return json.loads(text.lstrip("\ufeff"), parse_constant=_reject_constant)
+
+
+def expand_paths(paths: Iterable[str]) -> list[str]:
+    """Files in the order given, folders expanded recursively and sorted; a missing path is a usage error."""
+    out: list[str] = []
+    for p in paths:
+        if p == "-":
+            out.append(p)
+            continue
+        path = Path(p)
+        if path.is_dir():
+            out.extend(str(f) for f in sorted(path.rglob("*")) if f.suffix in SUFFIXES and f.is_file())
+        elif path.exists():
+            out.append(p)
+        else:
+            raise UsageError(f"path does not exist: {p}")
+    return out
+
+
+def read_snapshots(paths: Iterable[str], *, project_id: str | None = None) -> Iterator[Snapshot]:
+    """Check every path now (a missing one is a usage error), then read lazily, one file at a time."""
+    return _read(expand_paths(paths), project_id)
+
+
+def _read(names: list[str], project_id: str | None) -> Iterator[Snapshot]:
+    for name in names:
+        if name == "-":
+            text: str | None = sys.stdin.read()
+            source = "<stdin>"
+        else:
+            source = name
+            try:
+                text = Path(name).read_bytes().decode("utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                yield Snapshot(source=source, error=f"cannot read file: {exc}")
+                continue
+        yield from snapshots_from_text(text, source, project_id=project_id, jsonl=name.endswith(".jsonl"))
+
+
+def snapshots_from_text(text: str, source: str, *, project_id: str | None = None,
+                        jsonl: bool = False) -> Iterator[Snapshot]:
+    if not jsonl:
+        try:
+            doc = parse_json(text)
+        except (ValueError, RecursionError) as exc:
+            if _looks_like_jsonl(text):
+                jsonl = True
+            else:
+                yield Snapshot(source=source, error=f"invalid JSON: {exc}")
+                return
+        else:
+            yield from snapshots_from_doc(doc, source, project_id)
+            return
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"{source}:{lineno}"
+        try:
+            doc = parse_json(line)
+        except (ValueError, RecursionError) as exc:
+            yield Snapshot(source=where, error=f"invalid JSON: {exc}")
+            continue
+        yield from snapshots_from_doc(doc, where, project_id)
+
+
+def _looks_like_jsonl(text: str) -> bool:
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    return len(lines) > 1 and all(ln.lstrip().startswith(("{", "[")) for ln in lines)
+
+
+def snapshots_from_doc(doc: Any, source: str, project_id: str | None) -> Iterator[Snapshot]:
+    if isinstance(doc, list):
+        if not doc:
+            yield Snapshot(source=source, error="empty JSON array: no task version in it")
+        for i, item in enumerate(doc):
+            yield one_snapshot(item, f"{source}[{i}]", project_id)
+    else:
+        yield one_snapshot(doc, source, project_id)
+
+
+def one_snapshot(doc: Any, source: str, project_id: str | None) -> Snapshot:
+    """Classify one JSON value as a version, an API error or something else."""
+    if not isinstance(doc, dict):
+        return Snapshot(source=source, error=f"expected a JSON object, found {_kind(doc)}")
+    meta: dict[str, Any] = {}
+    raw_meta = doc.get(META_KEY)
+    if isinstance(raw_meta, dict):
+        meta.update({k: v for k, v in raw_meta.items() if isinstance(v, (str, int, float))})
+    if project_id:
+        meta["project_id"] = project_id
+    if "Response" in doc:
+        response = doc["Response"]
+        if not isinstance(response, dict):
+            return Snapshot(source=source, error=f"Response is {_kind(response)}, expected an object", meta=meta)
+        if isinstance(response.get("RequestId"), str):
+            meta.setdefault("request_id", response["RequestId"])
+        error = response.get("Error")
+        if error is not None:
+            code = error.get("Code") if isinstance(error, dict) else None
+            message = error.get("Message") if isinstance(error, dict) else None
+            return Snapshot(source=source, error=f"API error {code or '?'}: {message or error}", meta=meta)
+        if "Data" not in response:
+            return Snapshot(source=source, error="Response has no Data", meta=meta)
+        data = response["Data"]
+        if data is None:
+            return Snapshot(source=source, error="Response.Data is null: no version was returned", meta=meta)
+        if not isinstance(data, dict):
+            return Snapshot(source=source, error=f"Response.Data is {_kind(data)}, expected an object", meta=meta)
+        return Snapshot(source=source, data=data, meta=meta)
+    if "Data" in doc and len(doc.keys() - {META_KEY, "RequestId"}) == 1:
+        data = doc["Data"]
+        if not isinstance(data, dict):
+            return Snapshot(source=source, error=f"Data is {_kind(data)}, expected an object", meta=meta)
+        return Snapshot(source=source, data=data, meta=meta)
+    data = {k: v for k, v in doc.items() if k != META_KEY}
+    if not data.keys() & VERSION_FIELDS:
+        return Snapshot(source=source, error="not a task version: none of the TriggerTaskVersionDetail "
+                        "fields (Task, VersionId, VersionNum, ...) is there", meta=meta)
+    return Snapshot(source=source, data=data, meta=meta)
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}.get(
+        type(value), f"a {type(value).__name__}")

@@ -1,0 +1,65 @@
+"""What goes to the terminal: a short summary always, every finding with -v, the verdict alone with -q."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from wedata_audit.results import AuditResult
+
+COLORS = {"critical": "magenta", "high": "red", "medium": "yellow", "low": "cyan", "info": "white"}
+VERDICT_COLORS = {"PASS": "green", "FAIL": "red", "INCOMPLETE": "yellow"}
+TOP = 10
+
+
+class Terminal:
+    def __init__(self, verbose: int = 0, quiet: bool = False) -> None:
+        self.verbose = verbose
+        self.quiet = quiet
+
+    def echo(self, text: str = "", *, err: bool = False) -> None:
+        click.echo(text, err=err)
+
+    def warn(self, text: str) -> None:
+        click.secho(f"warning: {text}", fg="yellow", err=True)
+
+    def summary(self, result: AuditResult, written: Sequence[Path]) -> None:
+        s = result.summary()
+        verdict = click.style(s["verdict"], fg=VERDICT_COLORS[s["verdict"]], bold=True)
+        sev = ", ".join(f"{n} {k}" for k, n in s["by_severity"].items() if n)
+        line = (f"wedata-audit: {verdict}: {s['tasks']} task version(s): {s['passed']} passed, "
+                f"{s['failed']} failed, {s['errored']} errored; {s['open']} open finding(s)"
+                + (f" ({sev})" if sev else "")
+                + f"; {s['gating']} at or above {result.fail_on.value}")
+        if self.quiet:
+            self.echo(line)
+            return
+        if not result.is_complete:
+            reason = result.incomplete_reason or "some task versions could not be audited"
+            self.echo(click.style(f"INCOMPLETE: {reason}", fg="yellow", bold=True))
+        if self.verbose:
+            for task in result.tasks:
+                for f in task.findings:
+                    mark = click.style(f"{f.severity.value:8}", fg=COLORS[f.severity.value])
+                    status = "" if f.status == "open" else f" [{f.status}]"
+                    self.echo(f"{mark} {f.rule_id:24} {task.subject.label}: {f.message}{status}")
+        errored = [t for t in result.tasks if t.error is not None]
+        for task in errored[:TOP]:
+            self.echo(click.style("errored ", fg="yellow") + f"{task.subject.source}: {task.error}")
+        if len(errored) > TOP:
+            self.echo(f"... and {len(errored) - TOP} more errored task version(s)")
+        by_rule = Counter(f.rule_id for f in result.findings() if f.status == "open")
+        if by_rule and not self.verbose:
+            titles = {r.id: r for r in result.rules}
+            self.echo("most frequent findings:")
+            for rid, n in by_rule.most_common(TOP):
+                info = titles.get(rid)
+                sevname = info.severity.value if info else ""
+                self.echo(f"  {n:6}  {click.style(f'{sevname:8}', fg=COLORS.get(sevname))} {rid}"
+                          + (f": {info.title}" if info else ""))
+        for path in written:
+            self.echo(f"report: {path}")
+        self.echo(line)
