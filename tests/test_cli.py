@@ -1,0 +1,174 @@
+"""The command line end to end, in process: every exit code, report options, rule commands."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from wedata_audit.cli import main
+
+from .conftest import EXAMPLES, example_data
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(args)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def snapshot(tmp_path: Path, data: dict[str, Any], name: str = "t.json") -> str:
+    f = tmp_path / name
+    f.write_text(json.dumps({"Response": {"Data": data, "RequestId": "r"}}))
+    return str(f)
+
+
+def compliant(data: dict[str, Any]) -> dict[str, Any]:
+    data["ApproveStatus"] = "APPROVED"
+    data["Task"]["TriggerTaskBaseAttribute"]["TaskDescription"] = "Loads the orders table"
+    for item in data["Task"]["TriggerTaskConfiguration"]["TaskExtConfigurationList"]:
+        if item["ParamKey"] == "enableKerberosLogin":
+            item["ParamValue"] = "true"
+        if item["ParamKey"] == "waitExecutionTotalTTL":
+            item["ParamValue"] = "120"
+    return data
+
+
+def test_examples_fail_the_gate_with_exactly_the_documented_rules(tmp_path: Path, capsys) -> None:
+    code, out, _ = run(["check", str(EXAMPLES), "-o", str(tmp_path), "--format", "json"], capsys)
+    assert code == 1
+    report = json.loads((tmp_path / "report.json").read_text())
+    for task in report["tasks"]:
+        assert sorted({f["rule_id"] for f in task["findings"]}) == [
+            "approval-status", "description", "kerberos-login", "wait-ttl-bounded"]
+    assert "FAIL" in out and "report:" in out
+
+
+def test_compliant_version_passes(tmp_path: Path, capsys, data) -> None:
+    code, out, _ = run(["check", snapshot(tmp_path, compliant(data)), "-o", str(tmp_path)], capsys)
+    assert code == 0, out
+    assert {p.name for p in tmp_path.iterdir()} >= {"report.html", "junit.xml", "report.json"}
+
+
+def test_fail_on_threshold(tmp_path: Path, capsys, data) -> None:
+    data = compliant(data)
+    data["Task"]["TriggerTaskBaseAttribute"]["TaskDescription"] = ""  # a low finding only
+    path = snapshot(tmp_path, data)
+    assert run(["check", path, "-o", str(tmp_path)], capsys)[0] == 0
+    assert run(["check", path, "-o", str(tmp_path), "--fail-on", "low"], capsys)[0] == 1
+
+
+def test_errored_task_makes_the_audit_incomplete_and_wins_over_findings(tmp_path: Path, capsys) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{truncated")
+    code, out, _ = run(["check", str(EXAMPLES), str(bad), "-o", str(tmp_path), "--format", "json"], capsys)
+    assert code == 3
+    assert "INCOMPLETE" in out and "bad.json" in out
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["run"]["complete"] is False
+    errored = [t for t in report["tasks"] if t["status"] == "errored"]
+    assert len(errored) == 1 and "invalid JSON" in errored[0]["error"]
+    assert len(report["tasks"]) == 3  # the good ones were still audited
+
+
+@pytest.mark.parametrize("args", [
+    ["check", "/no/such/file"],
+    ["check", str(EXAMPLES), "--format", "pdf"],
+    ["check", str(EXAMPLES), "--fail-on", "extreme"],
+    ["check", str(EXAMPLES), "--select", "no-such-rule"],
+    ["check", str(EXAMPLES), "--param", "owner.nope=1"],
+    ["check"],
+    ["nonsense"],
+])
+def test_usage_errors_exit_2(args: list[str], capsys, tmp_path: Path) -> None:
+    code, _, err = run([*args, "-o", str(tmp_path)] if args[0] == "check" and len(args) > 1 else args, capsys)
+    assert code == 2
+    assert err.strip()
+
+
+def test_broken_rule_file_exits_2_naming_it(tmp_path: Path, capsys) -> None:
+    rules = tmp_path / "r.yaml"
+    rules.write_text("- id: x\n  title: t\n  severity: low\n  description: d\n  remediation: r\n"
+                     "  check: {key: a, op: nope}\n")
+    code, _, err = run(["check", str(EXAMPLES), "--rules", str(rules), "-o", str(tmp_path)], capsys)
+    assert code == 2
+    assert str(rules) in err and "rule 'x'" in err and "unknown operator 'nope'" in err
+    assert not (tmp_path / "report.json").exists()
+
+
+def test_internal_error_is_one_line_and_exit_2(monkeypatch, capsys, tmp_path: Path) -> None:
+    def boom(*_a: Any, **_k: Any) -> None:
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr("wedata_audit.runner.Engine.audit", boom)
+    code, _, err = run(["check", str(EXAMPLES), "-o", str(tmp_path)], capsys)
+    assert code == 2
+    assert "internal error: RuntimeError: kaboom" in err and "Traceback" not in err
+    code, _, err = run(["check", str(EXAMPLES), "-o", str(tmp_path), "-v"], capsys)
+    assert code == 2 and "Traceback" in err
+
+
+def test_named_report_path_select_ignore_quiet(tmp_path: Path, capsys, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(["check", str(EXAMPLES), "--format", "junit=ci/out.xml", "--select", "kerberos-login",
+                        "-q"], capsys)
+    assert code == 1
+    assert (tmp_path / "ci" / "out.xml").exists() and not (tmp_path / "reports").exists()
+    assert out.count("\n") == 1 and out.startswith("wedata-audit: ")
+    code, _, _ = run(["check", str(EXAMPLES), "--format", "json", "--ignore", "kerberos-login",
+                      "--ignore", "approval-status"], capsys)
+    assert code == 0  # what is left is medium and low
+
+
+def test_param_override_changes_the_verdict(tmp_path: Path, capsys) -> None:
+    args = ["check", str(EXAMPLES), "-o", str(tmp_path), "--format", "json", "--select", "python-version"]
+    assert run(args, capsys)[0] == 0
+    assert run([*args, "--param", "python-version.allowed=[python3.12]", "--fail-on", "medium"], capsys)[0] == 1
+
+
+def test_verbose_lists_every_finding(tmp_path: Path, capsys) -> None:
+    code, out, _ = run(["check", str(EXAMPLES), "-o", str(tmp_path), "-v"], capsys)
+    assert code == 1
+    assert 'ext.enableKerberosLogin is "false", expected "true"' in out
+
+
+def test_empty_input_is_incomplete(tmp_path: Path, capsys) -> None:
+    (tmp_path / "in").mkdir()
+    code, out, _ = run(["check", str(tmp_path / "in"), "-o", str(tmp_path)], capsys)
+    assert code == 3 and "no task version" in out
+
+
+def test_rules_commands(capsys, tmp_path: Path) -> None:
+    code, out, _ = run(["rules", "list"], capsys)
+    assert code == 0 and "kerberos-login" in out and "critical" in out
+    code, out, _ = run(["rules", "show", "execution-ttl-strategy", "--param",
+                        "execution-ttl-strategy.allowed=[kill]"], capsys)
+    assert code == 0 and "remediation:" in out and "allowed: [kill]   (overridden)" in out
+    assert run(["rules", "show", "nope"], capsys)[0] == 2
+    code, out, _ = run(["rules", "validate"], capsys)
+    assert code == 0 and "valid" in out
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("- id: Bad Id\n")
+    code, _, err = run(["rules", "validate", str(bad)], capsys)
+    assert code == 2 and str(bad) in err
+
+
+def test_help_documents_exit_codes(capsys) -> None:
+    code, out, _ = run(["check", "--help"], capsys)
+    assert code == 0 and "3  the audit is incomplete" in out
+
+
+def test_secrets_in_code_never_reach_any_output(tmp_path: Path, capsys) -> None:
+    import base64
+
+    secret = "AKID" + "Q7x9" * 9
+    data = example_data()
+    data["Task"]["TriggerTaskConfiguration"]["CodeContent"] = base64.b64encode(
+        f"#!/bin/bash\nexport KEY={secret}\n".encode()).decode()
+    code, out, err = run(["check", snapshot(tmp_path, data), "-o", str(tmp_path / "r"), "-vv"], capsys)
+    assert code == 1
+    assert "no-secrets-in-code" in out
+    blobs = [out, err] + [p.read_text() for p in (tmp_path / "r").iterdir()]
+    assert all(secret not in blob for blob in blobs)
