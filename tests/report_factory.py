@@ -1,5 +1,7 @@
 """Build :class:`AuditResult` objects directly, for reporter tests (JSON, JUnit, HTML, ...).
 
+Use it as ``from tests.report_factory import sample_result`` (``tests`` is a package).
+
 ``sample_result()`` returns a small run that exercises every branch a reporter has to handle:
 
 * task kinds, cycled in the order of ``kinds`` (default ``KINDS``):

@@ -24,6 +24,7 @@ GitLab ignores JUnit files over 30 MB. A passing test case costs ~85 bytes, so 2
 ``MAX_BYTES`` the document is rendered again with each failure's body reduced to a pointer to the
 JSON report and its message cut to ``TRIMMED_MESSAGE`` characters, which keeps a large run readable
 by CI.
+
 Every value from task data goes through :func:`attr` or :func:`text`, which escape markup and
 replace what XML 1.0 cannot carry (C0 controls other than tab/LF/CR, lone surrogates, U+FFFE, U+FFFF)
 with a visible ``\\xNN`` / ``\\uNNNN`` escape, so the file is always well-formed.
