@@ -164,6 +164,6 @@ def test_sensitive_values_are_never_shown() -> None:
     ({"key": "a", "value_type": "integer", "op": "eq", "value": "x"}, "cannot be read as an integer"),
 ])
 def test_compile_errors(spec: dict[str, Any], fault: str) -> None:
-    with pytest.raises(ConditionError, match="^check") as info:
+    with pytest.raises(ConditionError, match=r"^check") as info:
         compile_condition(spec, {}, "check")
     assert fault in str(info.value)

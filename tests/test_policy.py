@@ -83,7 +83,7 @@ def test_param_and_severity_overrides() -> None:
         build_rules(raw, params={"owner": {"x": 1}})
     with pytest.raises(UsageError, match="unknown rule"):
         build_rules(raw, params={"nope": {"x": 1}})
-    with pytest.raises(UsageError, match="RULE.NAME=VALUE"):
+    with pytest.raises(UsageError, match=r"RULE\.NAME=VALUE"):
         parse_overrides(["oops"], "--param")
 
 

@@ -24,9 +24,12 @@ def test_documentation_example(data: dict[str, Any]) -> None:
     assert view["task_type"] == "Shell"
 
 
+BAD_EXT = [None, 1, {"ParamKey": 3}]
+
+
 @pytest.mark.parametrize("task", [None, [], "x", {"TriggerTaskBaseAttribute": None},
                                   {"TriggerTaskConfiguration": {"TaskExtConfigurationList": "oops"}},
-                                  {"TriggerTaskConfiguration": {"TaskExtConfigurationList": [None, 1, {"ParamKey": 3}]}}])
+                                  {"TriggerTaskConfiguration": {"TaskExtConfigurationList": BAD_EXT}}])
 def test_missing_or_mistyped_sections(task: Any) -> None:
     view = build_view({"Task": task, "VersionNum": None})
     assert view["ext"] == {} and view["code"] is None and view["task_type"] is None

@@ -7,8 +7,8 @@ from typing import Any
 
 from wedata_audit.conditions import show
 from wedata_audit.finding import Finding, Subject
-from wedata_audit.results import RULE_FAIL, RULE_PASS, TaskResult
 from wedata_audit.policy import SCHEMA_RULE_ID, Rule
+from wedata_audit.results import RULE_FAIL, RULE_PASS, TaskResult
 from wedata_audit.schema import SchemaChecker
 from wedata_audit.snapshot import Snapshot
 from wedata_audit.view import build_view
