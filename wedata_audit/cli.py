@@ -17,7 +17,7 @@ from wedata_audit import __version__
 from wedata_audit.errors import EXIT_USAGE, AuditError
 from wedata_audit.finding import Severity
 from wedata_audit.reporters import format_choices
-from wedata_audit.runner import CheckOptions, ReportOptions, RuleOptions, execute_check
+from wedata_audit.runner import CheckOptions, FilterOptions, ReportOptions, RuleOptions, execute_check
 from wedata_audit.terminal import Terminal
 
 EXIT_CODES_HELP = """\b
@@ -52,11 +52,14 @@ def report_options(fn: F) -> F:
         click.option("--format", "formats", multiple=True, metavar="FORMAT[=PATH]",
                      help=f"Report format ({choices}); repeatable; default html, junit and json. "
                           "FORMAT=PATH names the file (relative to the current folder)."),
-        click.option("-o", "--output-dir", default="reports", show_default=True, type=click.Path(),
-                     help="Folder for reports."),
-        click.option("--fail-on", default="high", show_default=True,
-                     type=click.Choice([s.value for s in Severity]),
-                     help="Lowest severity that fails the gate."),
+        click.option("-o", "--output-dir", type=click.Path(), help="Folder for reports [default: reports]."),
+        click.option("--fail-on", type=click.Choice([s.value for s in Severity]),
+                     help="Lowest severity that fails the gate [default: high]."),
+        click.option("--config", "config", type=click.Path(),
+                     help="Configuration file [default: ./wedata-audit.yaml when it exists]."),
+        click.option("--waivers", type=click.Path(), help="Waivers file (YAML): accepted exceptions with expiry."),
+        click.option("--baseline", type=click.Path(),
+                     help="An earlier JSON report: only findings not in it count for the gate."),
         click.option("-v", "--verbose", count=True, help="Print every finding; -vv adds tracebacks."),
         click.option("-q", "--quiet", is_flag=True, help="Print only the verdict line."),
     ]):
@@ -65,9 +68,14 @@ def report_options(fn: F) -> F:
 
 
 def _rule_opts(kw: dict[str, Any]) -> RuleOptions:
-    return RuleOptions(rule_paths=list(kw.pop("rule_paths")), default_rules=not kw.pop("no_default_rules"),
+    no_default = kw.pop("no_default_rules")
+    return RuleOptions(rule_paths=list(kw.pop("rule_paths")), default_rules=False if no_default else None,
                        params=list(kw.pop("params")), severities=list(kw.pop("severities")),
                        select=list(kw.pop("select")), ignore=list(kw.pop("ignore")))
+
+
+def _filter_opts(kw: dict[str, Any]) -> FilterOptions:
+    return FilterOptions(waivers=kw.pop("waivers"), baseline=kw.pop("baseline"))
 
 
 def _report_opts(kw: dict[str, Any]) -> ReportOptions:
@@ -88,7 +96,8 @@ def cli() -> None:
 @report_options
 def check(paths: tuple[str, ...], project_id: str | None, **kw: Any) -> int:
     """Audit saved task-version snapshots: JSON or JSON Lines files, folders, or - for stdin."""
-    opts = CheckOptions(paths=list(paths), project_id=project_id, rules=_rule_opts(kw), report=_report_opts(kw))
+    opts = CheckOptions(paths=list(paths), project_id=project_id, config=kw.pop("config"), rules=_rule_opts(kw),
+                        filters=_filter_opts(kw), report=_report_opts(kw))
     return execute_check(opts, Terminal(opts.report.verbose, opts.report.quiet))
 
 
@@ -123,6 +132,32 @@ def rules_validate(paths: tuple[str, ...]) -> int:
     from wedata_audit.rulesdoc import validate_rules
 
     return validate_rules(list(paths), Terminal())
+
+
+@rules.command("test")
+@click.argument("paths", nargs=-1, required=True)
+@rule_options
+@click.option("--config", "config", type=click.Path(), help="Configuration file (rules, overrides).")
+@click.option("-v", "--verbose", count=True, help="List every case, passing ones too.")
+def rules_test(paths: tuple[str, ...], config: str | None, verbose: int, **kw: Any) -> int:
+    """Run policy unit tests: case files (or folders of them) that say which rules must fail or pass.
+
+    Exits 1 when any case does not behave as it says.
+    """
+    from wedata_audit.rulesdoc import test_rules
+
+    return test_rules(list(paths), _rule_opts(kw), config, Terminal(verbose))
+
+
+@cli.command()
+@click.argument("old", type=click.Path())
+@click.argument("new", type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def diff(old: str, new: str, fmt: str) -> int:
+    """Compare two JSON reports: new, fixed and still-open findings. Exits 1 when there are new ones."""
+    from wedata_audit.reportdiff import diff_reports
+
+    return diff_reports(old, new, fmt, Terminal())
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
+import click
 import yaml
 
+from wedata_audit.cases import load_cases, run_cases
+from wedata_audit.config import find_config
+from wedata_audit.engine import Engine
 from wedata_audit.errors import UsageError
 from wedata_audit.policy import build_rules, load_raw_rules
 from wedata_audit.runner import RuleOptions, build_ruleset
@@ -13,7 +18,7 @@ from wedata_audit.terminal import Terminal
 
 
 def list_rules(opts: RuleOptions, term: Terminal) -> int:
-    rules = build_ruleset(opts)
+    rules = build_ruleset(opts, find_config(None))
     width = max((len(r.id) for r in rules), default=10)
     for r in rules:
         term.echo(f"{r.id:{width}}  {r.info.severity.value:8}  {r.info.title}")
@@ -21,7 +26,7 @@ def list_rules(opts: RuleOptions, term: Terminal) -> int:
 
 
 def show_rule(rule_id: str, opts: RuleOptions, term: Terminal) -> int:
-    rules = {r.id: r for r in build_ruleset(opts)}
+    rules = {r.id: r for r in build_ruleset(opts, find_config(None))}
     rule = rules.get(rule_id)
     if rule is None:
         raise UsageError(f"unknown rule id {rule_id!r} (see 'wedata-audit rules list')")
@@ -47,6 +52,35 @@ def show_rule(rule_id: str, opts: RuleOptions, term: Terminal) -> int:
             dumped = yaml.safe_dump({part: rule.spec[part]}, sort_keys=False, width=100)
             term.echo("\n" + dumped.rstrip())
     return 0
+
+
+def test_rules(paths: list[str], opts: RuleOptions, config: str | None, term: Terminal) -> int:
+    cfg = find_config(config)
+    rules = build_ruleset(opts, cfg)
+    engine = Engine(rules)
+    files: list[Path] = []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            files.extend(sorted(path.rglob("*.yaml")) + sorted(path.rglob("*.yml")))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise UsageError(f"case path does not exist: {p}")
+    passed = failed = 0
+    for f in files:
+        for res in run_cases(load_cases(f), engine):
+            if res.ok:
+                passed += 1
+                if term.verbose:
+                    term.echo(f"PASS {f}: {res.case.name}")
+                continue
+            failed += 1
+            term.echo(click.style("FAIL", fg="red", bold=True) + f" {f}: {res.case.name}")
+            for problem in res.problems:
+                term.echo(f"     {problem}")
+    term.echo(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
 
 
 def validate_rules(paths: list[str], term: Terminal) -> int:

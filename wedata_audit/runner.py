@@ -9,10 +9,13 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from wedata_audit import __version__
+from wedata_audit.baseline import apply_baseline, load_fingerprints
+from wedata_audit.config import Config, find_config
 from wedata_audit.engine import Engine
-from wedata_audit.errors import UsageError, exit_code_for
+from wedata_audit.errors import ConfigError, UsageError, exit_code_for
 from wedata_audit.finding import Severity
 from wedata_audit.policy import Rule, build_rules, load_raw_rules, parse_overrides, ruleset_digest
 from wedata_audit.reporters import registry
@@ -21,6 +24,7 @@ from wedata_audit.selection import select_rules
 from wedata_audit.snapshot import Snapshot
 from wedata_audit.sources import read_snapshots
 from wedata_audit.terminal import Terminal
+from wedata_audit.waivers import Waiver, apply_waivers, load_waivers
 
 DEFAULT_FORMATS = ("html", "junit", "json")
 
@@ -28,7 +32,7 @@ DEFAULT_FORMATS = ("html", "junit", "json")
 @dataclass
 class RuleOptions:
     rule_paths: list[str] = field(default_factory=list)
-    default_rules: bool = True
+    default_rules: bool | None = None  # None: the configuration decides (default: include the pack)
     params: list[str] = field(default_factory=list)  # RULE.NAME=VALUE
     severities: list[str] = field(default_factory=list)  # RULE=LEVEL
     select: list[str] = field(default_factory=list)
@@ -38,34 +42,65 @@ class RuleOptions:
 @dataclass
 class ReportOptions:
     formats: list[str] = field(default_factory=list)  # "html" or "junit=PATH"
-    output_dir: str = "reports"
-    fail_on: str = "high"
+    output_dir: str | None = None  # None: the configuration's, else "reports"
+    fail_on: str | None = None  # None: the configuration's, else "high"
     verbose: int = 0
     quiet: bool = False
+
+
+@dataclass
+class FilterOptions:
+    waivers: str | None = None
+    baseline: str | None = None
+    today: dt.date | None = None  # the date waivers are judged on (default: today, UTC)
 
 
 @dataclass
 class CheckOptions:
     paths: list[str]
     project_id: str | None = None
+    config: str | None = None
     rules: RuleOptions = field(default_factory=RuleOptions)
     report: ReportOptions = field(default_factory=ReportOptions)
+    filters: FilterOptions = field(default_factory=FilterOptions)
+
+
+def merge_config(cfg: Config, rules: RuleOptions, report: ReportOptions, filters: FilterOptions) -> None:
+    """Fill what the command line left open from the configuration file (the command line wins)."""
+    if rules.default_rules is None:
+        rules.default_rules = cfg.get("extends", "default") == "default"
+    rules.rule_paths = [cfg.resolve(p) for p in cfg.get("rules", [])] + rules.rule_paths
+    report.formats = report.formats or list(cfg.get("formats", []))
+    report.output_dir = report.output_dir or cfg.path("output_dir") or "reports"
+    report.fail_on = report.fail_on or cfg.get("fail_on") or "high"
+    filters.waivers = filters.waivers or cfg.path("waivers")
+    filters.baseline = filters.baseline or cfg.path("baseline")
 
 
 def now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
-def build_ruleset(opts: RuleOptions) -> list[Rule]:
-    raw = load_raw_rules(opts.rule_paths, include_default=opts.default_rules)
-    severities: dict[str, str] = {}
+def build_ruleset(opts: RuleOptions, cfg: Config | None = None) -> list[Rule]:
+    cfg = cfg or Config()
+    include_default = opts.default_rules if opts.default_rules is not None else cfg.get("extends") != "none"
+    raw = load_raw_rules(opts.rule_paths, include_default=include_default)
+    overrides: dict[str, dict[str, Any]] = cfg.get("overrides", {})
+    params = {rid: dict(o.get("params", {})) for rid, o in overrides.items() if o.get("params")}
+    severities = {rid: o["severity"] for rid, o in overrides.items() if o.get("severity")}
+    for rid, values in parse_overrides(opts.params, "--param").items():
+        params.setdefault(rid, {}).update(values)
     for item in opts.severities:
         rid, sep, level = item.partition("=")
         if not sep or not rid:
             raise UsageError(f"--severity {item!r}: expected RULE=LEVEL")
         severities[rid] = level
-    rules = build_rules(raw, params=parse_overrides(opts.params, "--param"), severities=severities)
-    return select_rules(rules, opts.select, opts.ignore)
+    rules = build_rules(raw, params=params, severities=severities)
+    disabled = [rid for rid, o in overrides.items() if o.get("disabled")]
+    unknown = set(overrides) - {r.id for r in rules}
+    if unknown:
+        raise ConfigError(f"overrides name unknown rule(s): {', '.join(sorted(unknown))}", source=cfg.source)
+    return select_rules(rules, opts.select, [*opts.ignore, *disabled])
 
 
 def report_targets(opts: ReportOptions) -> list[tuple[str, Path]]:
@@ -76,7 +111,7 @@ def report_targets(opts: ReportOptions) -> list[tuple[str, Path]]:
         name, sep, path = item.partition("=")
         if name not in known:
             raise UsageError(f"unknown format {name!r} (choose from {', '.join(sorted(known))})")
-        target = Path(path) if sep and path else Path(opts.output_dir) / known[name].default_filename
+        target = Path(path) if sep and path else Path(opts.output_dir or "reports") / known[name].default_filename
         out.append((name, target))
     return out
 
@@ -109,6 +144,38 @@ def audit(snapshots: Iterable[Snapshot], rules: list[Rule], *, inputs: Iterable[
     return result
 
 
+@dataclass
+class LoadedFilters:
+    today: dt.date
+    waivers: list[Waiver] | None = None
+    waivers_source: str | None = None
+    baseline: set[str] | None = None
+    baseline_source: str | None = None
+
+
+def load_filters(opts: FilterOptions, cfg: Config) -> LoadedFilters:
+    """Read waivers and baseline before the audit, so a bad file stops the run before any work."""
+    today = opts.today or dt.datetime.now(dt.timezone.utc).date()
+    loaded = LoadedFilters(today=today)
+    if opts.waivers:
+        loaded.waivers = load_waivers(opts.waivers, today=today, max_days=cfg.get("max_waiver_days"))
+        loaded.waivers_source = opts.waivers
+    if opts.baseline:
+        loaded.baseline = load_fingerprints(opts.baseline)
+        loaded.baseline_source = opts.baseline
+    return loaded
+
+
+def apply_filters(result: AuditResult, filters: LoadedFilters) -> None:
+    """Waivers, then baseline: they change a finding's status, never remove it."""
+    if filters.waivers is not None:
+        result.tasks, waived = apply_waivers(result.tasks, filters.waivers, today=filters.today)
+        result.meta["waivers"] = {"source": filters.waivers_source, **waived.as_dict()}
+    if filters.baseline is not None:
+        result.tasks, base = apply_baseline(result.tasks, filters.baseline, filters.baseline_source or "")
+        result.meta["baseline"] = base.as_dict()
+
+
 def finish(result: AuditResult, opts: ReportOptions, term: Terminal) -> int:
     """Write every report, print the summary, and return the exit code."""
     if not result.tasks and result.complete:
@@ -122,9 +189,13 @@ def finish(result: AuditResult, opts: ReportOptions, term: Terminal) -> int:
 
 
 def execute_check(opts: CheckOptions, term: Terminal) -> int:
-    fail_on = parse_fail_on(opts.report.fail_on)
+    cfg = find_config(opts.config)
+    merge_config(cfg, opts.rules, opts.report, opts.filters)
+    fail_on = parse_fail_on(opts.report.fail_on or "high")
     report_targets(opts.report)  # fail on a bad --format before doing any work
-    rules = build_ruleset(opts.rules)
-    snapshots = read_snapshots(opts.paths, project_id=opts.project_id)
+    rules = build_ruleset(opts.rules, cfg)
+    filters = load_filters(opts.filters, cfg)
+    snapshots = read_snapshots(opts.paths, project_id=opts.project_id or cfg.get("project_id"))
     result = audit(snapshots, rules, inputs=opts.paths, fail_on=fail_on)
+    apply_filters(result, filters)
     return finish(result, opts.report, term)

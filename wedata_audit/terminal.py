@@ -60,6 +60,21 @@ class Terminal:
                 sevname = info.severity.value if info else ""
                 self.echo(f"  {n:6}  {click.style(f'{sevname:8}', fg=COLORS.get(sevname))} {rid}"
                           + (f": {info.title}" if info else ""))
+        waivers = result.meta.get("waivers")
+        if waivers:
+            self.echo(f"waivers: {waivers['applied']} finding(s) waived, {len(waivers['expired'])} expired, "
+                      f"{len(waivers['unused'])} unused")
+            for w in waivers["expired"]:
+                self.echo(click.style("  expired ", fg="yellow") + f"{w['rule']} {_target(w)} (expired {w['expires']})")
+            for w in waivers["unused"]:
+                self.echo(f"  unused  {w['rule']} {_target(w)}")
+        base = result.meta.get("baseline")
+        if base:
+            self.echo(f"baseline: {base['new']} new, {base['existing']} existing, {base['fixed']} fixed")
         for path in written:
             self.echo(f"report: {path}")
         self.echo(line)
+
+
+def _target(waiver: dict[str, str]) -> str:
+    return " ".join(f"{k}={waiver[k]}" for k in ("task_id", "task_name", "workflow_id", "project_id") if k in waiver)

@@ -134,6 +134,7 @@ def render_document(result: AuditResult) -> str:
         ("summary", result.summary()),
         ("fail_on", result.fail_on.value),
         ("inputs", list(result.inputs)),
+        ("filters", {"waivers": result.meta.get("waivers"), "baseline": result.meta.get("baseline")}),
     ]
     lines = [f" {_dumps(key)}: {_dumps(value)}," for key, value in head]
     rules = _array_lines([_dumps(rule_entry(r)) for r in result.rules], " ")

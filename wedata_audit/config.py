@@ -1,0 +1,68 @@
+"""The configuration file: ``wedata-audit.yaml`` in the working folder, or ``--config FILE``.
+
+Validated against ``schemas/config.schema.json``; errors name the key. Paths in it are relative to the
+file. Command-line options win over the file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from wedata_audit.errors import ConfigError, UsageError
+from wedata_audit.resources import load_schema
+
+DEFAULT_NAME = "wedata-audit.yaml"
+
+
+@dataclass(frozen=True)
+class Config:
+    source: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.data.get(key, default)
+
+    def path(self, key: str) -> str | None:
+        """A path setting, resolved against the folder of the configuration file."""
+        value = self.data.get(key)
+        return None if value is None else self.resolve(value)
+
+    def resolve(self, value: str) -> str:
+        if self.source is None or Path(value).is_absolute():
+            return value
+        return str(Path(self.source).parent / value)
+
+
+def find_config(explicit: str | None, cwd: Path | None = None) -> Config:
+    if explicit is not None:
+        if not Path(explicit).is_file():
+            raise UsageError(f"configuration file does not exist: {explicit}")
+        return load_config(explicit)
+    candidate = (cwd or Path.cwd()) / DEFAULT_NAME
+    return load_config(str(candidate)) if candidate.is_file() else Config()
+
+
+def load_config(path: str) -> Config:
+    try:
+        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"cannot read configuration: {exc}", source=path) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"invalid YAML: {exc}", source=path) from None
+    if doc is None:
+        doc = {}
+    validator = jsonschema.Draft202012Validator(load_schema("config.schema.json"))
+    errors = sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))
+    if errors:
+        err = errors[0]
+        where = ".".join(str(p) for p in err.absolute_path) or "(top level)"
+        message = err.message
+        if err.validator == "additionalProperties":
+            message = "unknown key(s): " + message.split("(")[-1].rstrip(")")
+        raise ConfigError(f"{where}: {message}", source=path)
+    return Config(source=path, data=doc)

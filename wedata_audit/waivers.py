@@ -1,0 +1,134 @@
+"""Waivers: accepted exceptions with a reason, an approver and an expiry date.
+
+A waived finding stays visible (status ``waived``, with the reason) but never fails the gate. A waiver
+applies up to and including its ``expires`` day; from the day after, it is listed as expired and the
+finding counts again. A waiver that matched nothing is listed as unused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from wedata_audit.errors import ConfigError
+from wedata_audit.finding import Finding
+from wedata_audit.resources import load_schema
+from wedata_audit.results import TaskResult
+
+
+@dataclass(frozen=True, slots=True)
+class Waiver:
+    index: int
+    rule: str
+    reason: str
+    approved_by: str
+    expires: dt.date
+    task_id: str | None = None
+    task_name: str | None = None
+    workflow_id: str | None = None
+    project_id: str | None = None
+    created: dt.date | None = None
+
+    def matches(self, f: Finding) -> bool:
+        s = f.subject
+        return (fnmatch.fnmatchcase(f.rule_id, self.rule)
+                and (self.task_id is None or s.task_id == self.task_id)
+                and (self.task_name is None or fnmatch.fnmatchcase(s.task_name, self.task_name))
+                and (self.workflow_id is None or s.workflow_id == self.workflow_id)
+                and (self.project_id is None or s.project_id == self.project_id))
+
+    def describe(self) -> dict[str, Any]:
+        target = {k: v for k, v in (("task_id", self.task_id), ("task_name", self.task_name),
+                                    ("workflow_id", self.workflow_id), ("project_id", self.project_id)) if v}
+        return {"rule": self.rule, **target, "reason": self.reason, "approved_by": self.approved_by,
+                "expires": self.expires.isoformat()}
+
+
+def _date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def load_waivers(path: str, *, today: dt.date, max_days: int | None = None) -> list[Waiver]:
+    try:
+        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"cannot read waivers file: {exc}", source=path) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"invalid YAML: {exc}", source=path) from None
+    # YAML reads 2027-03-31 as a date; the schema speaks of strings.
+    if isinstance(doc, dict) and isinstance(doc.get("waivers"), list):
+        for item in doc["waivers"]:
+            if isinstance(item, dict):
+                for key in ("expires", "created"):
+                    if isinstance(item.get(key), dt.date):
+                        item[key] = item[key].isoformat()
+    validator = jsonschema.Draft202012Validator(load_schema("waivers.schema.json"))
+    problems = []
+    for err in sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path))):
+        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err.absolute_path).lstrip(".")
+        message = err.message
+        if err.validator == "anyOf":
+            message = "a waiver needs task_id, task_name or workflow_id"
+        problems.append(f"{where or 'waivers'}: {message}")
+    if problems:
+        raise ConfigError("; ".join(problems), source=path)
+    out: list[Waiver] = []
+    for i, item in enumerate(doc["waivers"]):
+        try:
+            expires = _date(item["expires"])
+            created = _date(item["created"]) if "created" in item else None
+        except ValueError as exc:
+            raise ConfigError(f"waivers[{i}]: invalid date: {exc}", source=path) from None
+        waiver = Waiver(index=i, rule=item["rule"], reason=item["reason"], approved_by=item["approved_by"],
+                        expires=expires, task_id=item.get("task_id"), task_name=item.get("task_name"),
+                        workflow_id=item.get("workflow_id"), project_id=item.get("project_id"), created=created)
+        if max_days is not None:
+            days = (expires - (created or today)).days
+            if days > max_days:
+                raise ConfigError(f"waivers[{i}] (rule {waiver.rule}): runs {days} days, longer than "
+                                  f"max_waiver_days ({max_days})", source=path)
+        out.append(waiver)
+    return out
+
+
+@dataclass
+class WaiverReport:
+    applied: int = 0
+    expired: list[dict[str, Any]] | None = None
+    unused: list[dict[str, Any]] | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"applied": self.applied, "expired": self.expired or [], "unused": self.unused or []}
+
+
+def apply_waivers(tasks: list[TaskResult], waivers: list[Waiver], *, today: dt.date) -> tuple[list[TaskResult],
+                                                                                               WaiverReport]:
+    active = [w for w in waivers if today <= w.expires]
+    expired = [w for w in waivers if today > w.expires]
+    used: set[int] = set()
+    report = WaiverReport()
+    out: list[TaskResult] = []
+    for task in tasks:
+        changed = False
+        findings: list[Finding] = []
+        for f in task.findings:
+            waiver = next((w for w in active if w.matches(f)), None) if f.status == "open" else None
+            if waiver is None:
+                findings.append(f)
+                continue
+            used.add(waiver.index)
+            report.applied += 1
+            changed = True
+            findings.append(replace(f, status="waived",
+                                    note=f"{waiver.reason} (approved by {waiver.approved_by}, "
+                                         f"until {waiver.expires.isoformat()})"))
+        out.append(replace(task, findings=tuple(findings)) if changed else task)
+    report.expired = [w.describe() for w in expired]
+    report.unused = [w.describe() for w in active if w.index not in used]
+    return out, report
