@@ -172,3 +172,19 @@ def test_secrets_in_code_never_reach_any_output(tmp_path: Path, capsys) -> None:
     assert "no-secrets-in-code" in out
     blobs = [out, err] + [p.read_text() for p in (tmp_path / "r").iterdir()]
     assert all(secret not in blob for blob in blobs)
+
+
+def test_pathological_regex_cannot_hang_the_run(tmp_path: Path, capsys, monkeypatch, data) -> None:
+    monkeypatch.setattr("wedata_audit.operators.REGEX_TIMEOUT", 0.2)
+    data["Task"]["TriggerTaskBaseAttribute"]["TaskName"] = "a" * 40 + "!"
+    rules = tmp_path / "r.yaml"
+    rules.write_text("- id: evil\n  title: t\n  severity: low\n  description: d\n  remediation: r\n"
+                     "  check: {key: task.TaskName, op: regex, value: '(a|aa)+$'}\n")
+    code, out, _ = run(["check", snapshot(tmp_path, data), "--rules", str(rules), "-o", str(tmp_path / "o"),
+                        "--format", "json"], capsys)
+    assert code == 3
+    report = json.loads((tmp_path / "o" / "report.json").read_text())
+    (task,) = report["tasks"]
+    assert task["status"] == "errored"
+    assert "rule evil could not be evaluated: regex /(a|aa)+$/ gave up after 0.2 s" in task["error"]
+    assert "kerberos-login" in {f["rule_id"] for f in task["findings"]}  # the other rules still ran

@@ -11,7 +11,6 @@ Evaluating returns the list of failures: empty means the condition holds.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 import jmespath
 import jmespath.exceptions
 import jmespath.parser
+import regex
 
 from wedata_audit.operators import EXPECT, LIST_VALUED, OPERATORS, REGEX, UNARY, CoercionError, coerce, first_match
 
@@ -106,7 +106,7 @@ def show(value: Any, limit: int = MAX_SHOWN) -> str:
     return text
 
 
-def _pattern_text(patterns: list[re.Pattern[str]]) -> str:
+def _pattern_text(patterns: list[regex.Pattern[str]]) -> str:
     return " or ".join(f"/{p.pattern}/" for p in patterns)
 
 
@@ -167,8 +167,8 @@ class Leaf(Condition):
             if not items or not all(isinstance(v, str) for v in items):
                 raise ConditionError(where, f"operator {op!r} needs a regex string or a list of them")
             try:
-                return [re.compile(v) for v in items]
-            except re.error as exc:
+                return [regex.compile(v) for v in items]
+            except regex.error as exc:
                 raise ConditionError(where, f"invalid regex: {exc}") from None
         if op in LIST_VALUED and not isinstance(value, list):
             raise ConditionError(where, f"operator {op!r} needs a list value")

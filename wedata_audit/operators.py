@@ -7,9 +7,18 @@ and the expected value, and answers pass or fail; :data:`EXPECT` words the expec
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
+
+import regex
+
+# A policy regex may be pathological; every search is bounded in time (the `regex` package, which reads
+# Python `re` syntax, supports a timeout). Exceeding it fails the evaluation of the rule with a clear error.
+REGEX_TIMEOUT = 2.0
+
+
+class RegexTimeout(RuntimeError):
+    pass
 
 
 class CoercionError(ValueError):
@@ -115,12 +124,16 @@ def _contains(a: Any, e: Any) -> bool:
     return False
 
 
-def first_match(patterns: list[re.Pattern[str]], a: Any) -> re.Match[str] | None:
+def first_match(patterns: list[regex.Pattern[str]], a: Any) -> regex.Match[str] | None:
     if a is None:
         return None
     text = a if isinstance(a, str) else _to_str_lenient(a)
     for p in patterns:
-        m = p.search(text)
+        try:
+            m = p.search(text, timeout=REGEX_TIMEOUT)
+        except TimeoutError:
+            raise RegexTimeout(f"regex /{p.pattern}/ gave up after {REGEX_TIMEOUT:g} s on a value of "
+                               f"{len(text):,} characters") from None
         if m:
             return m
     return None
