@@ -46,13 +46,17 @@ TASK_FIELDS: tuple[str, ...] = (
     "version_num",
     "owner_uin",
 )
+# The evidence a task's meta may carry into the report (as in the JSON report); anything else stays out.
+EVIDENCE_KEYS: tuple[str, ...] = ("endpoint", "fetched_at", "region", "request_id", "sha256")
 META_VALUE_LIMIT = 256
 BANNER_ERRORS_SHOWN = 5
 
 # Characters that must not appear literally inside <script>: "<" alone stops "</script" and "<!--";
-# U+2028/2029 are escaped for old JavaScript parsers; lone surrogates cannot be encoded as UTF-8.
-_SCRIPT_UNSAFE = re.compile("[<>&\u2028\u2029\ud800-\udfff]")
+# U+2028/2029 are escaped for old JavaScript parsers.
+_SCRIPT_UNSAFE = re.compile("[<>&\u2028\u2029]")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+# C0 controls and DEL are invalid in HTML text: show them as their Unicode "control pictures".
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class HtmlReporter(Reporter):
@@ -71,8 +75,16 @@ class HtmlReporter(Reporter):
             script_hash=csp_hash(script),
             style_hash=csp_hash(style),
         )
-        # Lone surrogates (e.g. from undecodable file names) would make the UTF-8 write fail.
-        return _LONE_SURROGATE.sub("\ufffd", html)
+        return printable(html)
+
+
+def printable(text: str) -> str:
+    """Replace what HTML text cannot hold: lone surrogates (UTF-8 cannot encode them) and controls.
+
+    The embedded JSON is unaffected: there these characters are already ``\\uXXXX`` escapes.
+    """
+    text = _LONE_SURROGATE.sub("\ufffd", text)
+    return _CONTROL.sub(lambda m: chr(0x2421 if m.group() == "\x7f" else 0x2400 + ord(m.group())), text)
 
 
 @functools.lru_cache(maxsize=1)
@@ -104,8 +116,12 @@ def csp_hash(text: str) -> str:
 
 
 def script_json(value: Any) -> str:
-    """Compact JSON that is safe inside ``<script type="application/json">``."""
+    """Compact JSON that is safe inside ``<script type="application/json">``.
+
+    A lone surrogate, which UTF-8 cannot encode, becomes U+FFFD (as in the JSON report).
+    """
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    text = _LONE_SURROGATE.sub("\ufffd", text)
     return _SCRIPT_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
@@ -136,8 +152,8 @@ class StringPool:
 
 
 def _trim(row: list[Any]) -> list[Any]:
-    """Drop trailing nulls / empty strings; the page reads a missing cell as empty."""
-    while row and row[-1] in (None, ""):
+    """Drop trailing nulls; the page reads a missing cell as null."""
+    while row and row[-1] is None:
         row.pop()
     return row
 
@@ -159,16 +175,17 @@ def _rule_table(result: AuditResult) -> _RuleTable:
     return _RuleTable(rules, index)
 
 
-def _meta_pairs(meta: dict[str, Any]) -> list[str]:
-    pairs: list[str] = []
-    for key, value in meta.items():
-        if value is None or isinstance(value, (dict, list, tuple, set)):
+def _evidence(meta: dict[str, Any]) -> list[str | None]:
+    """The values of :data:`EVIDENCE_KEYS` in a task's meta, as text (``None`` when absent)."""
+    values: list[str | None] = []
+    for key in EVIDENCE_KEYS:
+        value = meta.get(key)
+        if value is None or value == "" or isinstance(value, (dict, list, tuple, set)):
+            values.append(None)
             continue
         text = str(value)
-        if len(text) > META_VALUE_LIMIT:
-            text = text[: META_VALUE_LIMIT - 1] + "…"
-        pairs += [str(key), text]
-    return pairs
+        values.append(text if len(text) <= META_VALUE_LIMIT else text[: META_VALUE_LIMIT - 1] + "…")
+    return values
 
 
 def _outcome_counts(outcomes: Iterable[tuple[str, str]]) -> tuple[int, int]:
@@ -188,7 +205,7 @@ def _pooled_strings(result: AuditResult, rules: list[RuleInfo]) -> Iterator[str]
         yield from (getattr(s, name) for name in TASK_FIELDS)
         if t.error:
             yield t.error
-        yield from _meta_pairs(t.meta)
+        yield from (v for v in _evidence(t.meta) if v)
         for f in t.findings:
             yield from (x for x in (f.message, f.key, f.actual, f.expected, f.note) if x)
 
@@ -197,7 +214,7 @@ def build_payload(result: AuditResult) -> dict[str, Any]:
     """The data the page renders, as tables of rows.
 
     ``rules.rows``:    [id, severity, title, category, remediation]
-    ``tasks.rows``:    [*TASK_FIELDS, status, error, rules passed, rules skipped, [meta k, v, ...]]
+    ``tasks.rows``:    [*TASK_FIELDS, status, error, rules passed, rules skipped, [*EVIDENCE_KEYS]]
     ``findings.rows``: [task, rule, severity, status, message, key, actual, expected, note]
     Severity, status, task and rule are indexes; text cells are a string, an index into
     ``strings`` or null; trailing empty cells are omitted.
@@ -212,10 +229,10 @@ def build_payload(result: AuditResult) -> dict[str, Any]:
     findings: list[list[Any]] = []
     for ti, t in enumerate(result.tasks):
         passed, skipped = _outcome_counts(t.outcomes)
-        meta = [pool.ref(x) for x in _meta_pairs(t.meta)]
+        evidence = _trim([pool.ref(x) for x in _evidence(t.meta)])
         identity = [pool.ref(getattr(t.subject, name)) for name in TASK_FIELDS]
         status = TASK_STATUSES.index(t.status)
-        tasks.append(_trim([*identity, status, pool.ref(t.error), passed, skipped, meta or None]))
+        tasks.append(_trim([*identity, status, pool.ref(t.error), passed, skipped, evidence or None]))
         findings += [_finding_row(ti, table.index[f.rule_id], f, pool) for f in t.findings]
     return {
         "version": PAYLOAD_VERSION,
@@ -223,6 +240,7 @@ def build_payload(result: AuditResult) -> dict[str, Any]:
         "statuses": list(FINDING_STATUSES),
         "taskStatuses": list(TASK_STATUSES),
         "taskFields": list(TASK_FIELDS),
+        "evidenceKeys": list(EVIDENCE_KEYS),
         "failOn": result.fail_on.rank,
         "strings": pool.strings,
         "rules": rules,
@@ -301,13 +319,18 @@ def _duration(started: str, finished: str) -> str:
     return f"{hours}h {minutes}m {secs}s" if hours else (f"{minutes}m {secs}s" if minutes else f"{secs}s")
 
 
+def _label(key: str) -> str:
+    text = key.replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
 def _incomplete_reasons(result: AuditResult, errored: int) -> list[str]:
     reasons: list[str] = []
     if not result.complete:
         reasons.append(result.incomplete_reason or "The run stopped before every task version was audited.")
     if errored:
-        noun = "task version" if errored == 1 else "task versions"
-        reasons.append(f"{errored} of {len(result.tasks)} {noun} could not be audited.")
+        total = len(result.tasks)
+        reasons.append(f"{errored} of {total} task version{'' if total == 1 else 's'} could not be audited.")
     return reasons
 
 
@@ -316,6 +339,7 @@ def build_view(result: AuditResult) -> dict[str, Any]:
     summary = result.summary()
     errored = [t for t in result.tasks if t.error is not None]
     floor = result.fail_on.rank
+    by_sev = summary["by_severity"]
     return {
         "verdict": result.verdict,
         "summary": summary,
@@ -323,9 +347,7 @@ def build_view(result: AuditResult) -> dict[str, Any]:
         "reasons": _incomplete_reasons(result, len(errored)),
         "errored_sample": [(t.subject.label, t.error) for t in errored[:BANNER_ERRORS_SHOWN]],
         "errored_more": max(0, len(errored) - BANNER_ERRORS_SHOWN),
-        "tiles": [
-            SeverityTile(s.value, summary["by_severity"][s.value], s.rank >= floor) for s in reversed(Severity)
-        ],
+        "tiles": [SeverityTile(s.value, by_sev[s.value], s.rank >= floor) for s in reversed(Severity)],
         "rules": _rule_rows(result),
         "fail_on": result.fail_on.value,
         "tool_version": result.tool_version,
@@ -334,5 +356,5 @@ def build_view(result: AuditResult) -> dict[str, Any]:
         "duration": _duration(result.started, result.finished),
         "ruleset_digest": result.ruleset_digest,
         "inputs": list(result.inputs),
-        "meta": [(str(k), str(v)) for k, v in result.meta.items()],
+        "meta": [(_label(str(k)), str(v)) for k, v in result.meta.items()],
     }

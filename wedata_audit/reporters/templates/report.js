@@ -9,6 +9,9 @@
   var FSTATUS = D.statuses;         // open, waived, existing
   var TSTATUS = D.taskStatuses;     // passed, failed, errored
   var FIELDS = D.taskFields;
+  var EVIDENCE = D.evidenceKeys;
+  var EVIDENCE_LABELS = { endpoint: "Endpoint", fetched_at: "Fetched at", region: "Region",
+    request_id: "Request ID", sha256: "SHA-256" };
 
   function str(v) {
     if (v === null || v === undefined) return "";
@@ -31,7 +34,7 @@
     t.error = r[nf + 1] === undefined || r[nf + 1] === null ? null : str(r[nf + 1]);
     t.passed = r[nf + 2] || 0;
     t.skipped = r[nf + 3] || 0;
-    t.meta = (r[nf + 4] || []).map(str);
+    t.evidence = r[nf + 4] || [];
     t.findings = [];
     t.open = 0;
     t.other = 0;
@@ -79,7 +82,14 @@
   function add(el, kid) {
     if (kid === null || kid === undefined || kid === false) return;
     if (Array.isArray(kid)) { kid.forEach(function (k) { add(el, k); }); return; }
-    el.appendChild(kid instanceof Node ? kid : document.createTextNode(String(kid)));
+    el.appendChild(kid instanceof Node ? kid : document.createTextNode(printable(String(kid))));
+  }
+
+  // Control characters are shown as their Unicode "control pictures" (U+2400..), as on the server side.
+  function printable(text) {
+    return text.replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g, function (c) {
+      return String.fromCharCode(c === "\x7f" ? 0x2421 : 0x2400 + c.charCodeAt(0));
+    });
   }
 
   function sevBadge(sev) { return h("span", "sev sev-" + SEV[sev], SEV[sev]); }
@@ -174,9 +184,9 @@
     status: function (a, b) { return findings[a].status - findings[b].status; }
   };
 
+  // Every filter but severity: the severity chips count what they would add.
   function findingMatches(i) {
     var f = findings[i];
-    if (!fs.sevs[f.sev]) return false;
     if (fs.rule >= 0 && f.rule !== fs.rule) return false;
     if (fs.status >= 0 && f.status !== fs.status) return false;
     if (fs.task.length && !containsAll(taskText(f.task), fs.task)) return false;
@@ -192,8 +202,16 @@
   }
 
   function applyFindings() {
+    var counts = SEV.map(function () { return 0; });
     fView = [];
-    for (var i = 0; i < findings.length; i++) if (findingMatches(i)) fView.push(i);
+    for (var i = 0; i < findings.length; i++) {
+      if (!findingMatches(i)) continue;
+      counts[findings[i].sev]++;
+      if (fs.sevs[findings[i].sev]) fView.push(i);
+    }
+    document.querySelectorAll("[data-sev-count]").forEach(function (el) {
+      el.textContent = counts[SEV.indexOf(el.getAttribute("data-sev-count"))].toLocaleString();
+    });
     sortFindings(fView);
     clampPage(fs, fView.length);
     renderFindings();
@@ -201,14 +219,16 @@
 
   function findingRow(i) {
     var f = findings[i], r = rules[f.rule], t = tasks[f.task];
-    var tr = h("tr", "frow sev-row-" + SEV[f.sev] + (f.status ? " is-muted" : ""));
-    var open = h("button", "link task-link", t.label);
+    var tr = h("tr", "frow" + (f.status ? " is-muted" : ""));
+    var open = h("button", "link task-link", t.task_name || t.task_id || t.source);
     open.type = "button";
+    open.title = "Show the evidence of " + t.label;
     open.addEventListener("click", function () { showTask(f.task); });
+    var where = [t.task_name ? t.task_id : "", t.version_num, t.workflow_name].filter(Boolean).join(" · ");
     tr.append(
       h("td", null, sevBadge(f.sev)),
       h("td", null, h("code", "rule-id", r.id), h("div", "sub", r.title)),
-      h("td", "task-cell", open, t.workflow_name ? h("div", "sub", t.workflow_name) : null),
+      h("td", "task-cell", open, where ? h("div", "sub", where) : null),
       h("td", "msg-cell", h("div", null, f.message), f.key ? h("code", "key", f.key) : null),
       h("td", null, valueCell(f.actual)),
       h("td", null, valueCell(f.expected)),
@@ -265,11 +285,6 @@
 
   function setupFindings() {
     var form = $("findings-filters");
-    var counts = SEV.map(function () { return 0; });
-    findings.forEach(function (f) { counts[f.sev]++; });
-    document.querySelectorAll("[data-sev-count]").forEach(function (el) {
-      el.textContent = counts[SEV.indexOf(el.getAttribute("data-sev-count"))].toLocaleString();
-    });
     form.addEventListener("submit", function (e) { e.preventDefault(); });
     form.addEventListener("change", readFindingFilters);
     form.addEventListener("reset", function () { setTimeout(readFindingFilters, 0); });
@@ -346,13 +361,13 @@
     row("Workflow", [t.workflow_name, t.workflow_id && "(" + t.workflow_id + ")"].filter(Boolean).join(" "));
     row("Owner UIN", t.owner_uin, true);
     row("Source", t.source, true);
-    for (var i = 0; i + 1 < t.meta.length; i += 2) row(t.meta[i], t.meta[i + 1], true);
+    EVIDENCE.forEach(function (key, i) { row(EVIDENCE_LABELS[key] || key, str(t.evidence[i]), true); });
     return dl;
   }
 
   function kv(label, value) {
     if (value === null) return null;
-    return [h("dt", null, label), h("dd", null, h("code", "val", value === "" ? "(empty)" : value))];
+    return h("div", null, h("dt", null, label), h("dd", null, h("code", "val", value === "" ? "(empty)" : value)));
   }
 
   function evidenceItem(i) {
