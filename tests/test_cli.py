@@ -180,7 +180,7 @@ def test_pathological_regex_cannot_hang_the_run(tmp_path: Path, capsys, monkeypa
     rules = tmp_path / "r.yaml"
     rules.write_text("- id: evil\n  title: t\n  severity: low\n  description: d\n  remediation: r\n"
                      "  check: {key: task.TaskName, op: regex, value: '(a|aa)+$'}\n")
-    code, out, _ = run(["check", snapshot(tmp_path, data), "--rules", str(rules), "-o", str(tmp_path / "o"),
+    code, _, _ = run(["check", snapshot(tmp_path, data), "--rules", str(rules), "-o", str(tmp_path / "o"),
                         "--format", "json"], capsys)
     assert code == 3
     report = json.loads((tmp_path / "o" / "report.json").read_text())

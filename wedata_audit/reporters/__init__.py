@@ -56,12 +56,11 @@ def _umask() -> int:
 
 def _load_builtin() -> None:
     # Importing the modules registers their classes.
-    from wedata_audit.reporters import html, json_report, junit  # noqa: F401
+    from wedata_audit.reporters import csv_report, html, json_report, junit, markdown, sarif  # noqa: F401
 
 
 def registry() -> dict[str, type[Reporter]]:
-    if not REGISTRY:
-        _load_builtin()
+    _load_builtin()  # imports are cached; importing one reporter first must not hide the others
     return REGISTRY
 
 

@@ -1,0 +1,313 @@
+"""SARIF 2.1.0 for code-scanning dashboards (GitHub code scanning, GitLab, Azure DevOps, VS Code).
+
+Valid against the OASIS ``sarif-schema-2.1.0.json``. Shape, one run:
+
+* ``tool.driver``: ``wedata-audit``, its version, and one ``reportingDescriptor`` per rule of the
+  ruleset (plus any rule that appears only in findings, so every ``ruleIndex`` resolves): title,
+  description, remediation as ``help``, ``defaultConfiguration.level`` from the rule's severity, and
+  ``properties`` ``category``, ``controls``, ``tags`` (category then controls) and, for rules of the
+  ``security`` category, GitHub's numeric ``security-severity``;
+* one ``result`` per finding (open, waived or existing): ``level`` from the finding's severity
+  (critical/high -> error, medium -> warning, low/info -> note), the message with the failing key and
+  the (already masked) actual and expected values, a ``partialFingerprints`` entry
+  ``wedataAudit/v1`` = :attr:`Finding.fingerprint`, and one location holding both a logical location
+  (the task version, ``<project>/<workflow>/<task id>@<version>``) and a physical one (the snapshot
+  file, relative to the working directory when possible, with its line for JSON Lines input; a
+  synthetic ``wedata://<project>/<task id>`` for API and stdin input) -- GitHub rejects results
+  without a physical location;
+* waived findings carry ``suppressions`` [{kind ``external``, justification = the waiver note}];
+  when the run used a baseline (some finding is ``existing``, or ``meta["baseline"]`` is set) open
+  findings are ``baselineState: new`` and existing ones ``unchanged``; waived ones have no
+  ``baselineState``, since the filter does not say whether they were in the baseline;
+* ``invocations``: ``executionSuccessful`` = the run is complete, and one ``error`` notification per
+  errored task version plus one for the incomplete reason of the run.
+
+Only what the findings, rules and run already hold is written: no snapshot content, and ``actual``
+values are the engine's (masked) rendering. Lone surrogates, which UTF-8 cannot encode, become U+FFFD.
+
+GitHub code scanning keeps at most 25,000 results per run; the file itself is not capped.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timezone
+from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import Any
+from urllib.parse import quote
+
+from wedata_audit.finding import Finding, Severity, Subject
+from wedata_audit.reporters import Reporter
+from wedata_audit.reporters.json_report import incomplete_reason
+from wedata_audit.reporters.markdown import escape as escape_markdown
+from wedata_audit.reporters.markdown import has_baseline
+from wedata_audit.results import AuditResult, RuleInfo, TaskResult
+
+SARIF_VERSION = "2.1.0"
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+TOOL_NAME = "wedata-audit"
+FINGERPRINT_KEY = "wedataAudit/v1"
+SYNTHETIC_SCHEME = "wedata"
+LOCATION_KIND = "module"
+# Sources that are not files: standard input ("<stdin>", "<stdin>:3") and the live API ("api:<task id>").
+NON_FILE_SOURCES = ("<", "api:")
+# GitHub reads at most this many tags per rule.
+MAX_TAGS = 10
+
+LEVELS = {
+    Severity.CRITICAL: "error",
+    Severity.HIGH: "error",
+    Severity.MEDIUM: "warning",
+    Severity.LOW: "note",
+    Severity.INFO: "note",
+}
+# GitHub's scale: >= 9.0 critical, 7.0-8.9 high, 4.0-6.9 medium, 0.1-3.9 low.
+SECURITY_SEVERITY = {
+    Severity.CRITICAL: "9.5",
+    Severity.HIGH: "8.0",
+    Severity.MEDIUM: "5.5",
+    Severity.LOW: "2.0",
+}
+SECURITY_CATEGORY = "security"
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# "file.jsonl:12", "file.json[3]", "file.jsonl:12[0]": the file, its line, the array position.
+_SOURCE = re.compile(r"^(?P<path>.+?)(?::(?P<line>\d+))?(?P<index>(?:\[\d+\])*)$")
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
+
+
+def _clean(value: str) -> str:
+    return _SURROGATE.sub("\ufffd", value)
+
+
+# --- rules ----------------------------------------------------------------------------------
+
+
+def rule_tags(rule: RuleInfo) -> list[str]:
+    tags = [rule.category, *sorted(rule.controls)] if rule.category else sorted(rule.controls)
+    return list(dict.fromkeys(t for t in tags if t))[:MAX_TAGS]
+
+
+def rule_help(rule: RuleInfo) -> dict[str, str]:
+    text = rule.remediation or rule.description or rule.title or rule.id
+    parts = [f"**{escape_markdown(rule.title or rule.id)}**"]
+    if rule.description:
+        parts.append(escape_markdown(rule.description))
+    if rule.remediation:
+        parts.append(f"**Remediation:** {escape_markdown(rule.remediation)}")
+    if rule.controls:
+        parts.append("**Controls:** " + ", ".join(escape_markdown(c) for c in sorted(rule.controls)))
+    return {"text": text, "markdown": "\n\n".join(parts)}
+
+
+def rule_descriptor(rule: RuleInfo) -> dict[str, Any]:
+    properties: dict[str, Any] = {
+        "category": rule.category,
+        "controls": sorted(rule.controls),
+        "severity": rule.severity.value,
+        "tags": rule_tags(rule),
+    }
+    if rule.category == SECURITY_CATEGORY and rule.severity in SECURITY_SEVERITY:
+        properties["security-severity"] = SECURITY_SEVERITY[rule.severity]
+    descriptor: dict[str, Any] = {"id": rule.id, "name": rule.id}
+    if rule.title:
+        descriptor["shortDescription"] = {"text": rule.title}
+    if rule.description:
+        descriptor["fullDescription"] = {"text": rule.description}
+    descriptor["help"] = rule_help(rule)
+    descriptor["defaultConfiguration"] = {"level": LEVELS[rule.severity]}
+    descriptor["properties"] = properties
+    return descriptor
+
+
+def all_rules(result: AuditResult) -> list[RuleInfo]:
+    """The ruleset, plus any rule that appears only in findings (so every result has a ``ruleIndex``)."""
+    rules = list(result.rules)
+    known = {r.id for r in rules}
+    for f in result.findings():
+        if f.rule_id not in known:
+            known.add(f.rule_id)
+            rules.append(RuleInfo(id=f.rule_id, title=f.title, severity=f.severity))
+    return rules
+
+
+# --- locations ------------------------------------------------------------------------------
+
+
+def _component(value: str) -> str:
+    return value or "_"
+
+
+def qualified_name(subject: Subject) -> str:
+    """``<project>/<workflow>/<task id>@<version>``; an empty part is ``_``."""
+    version = subject.version_num or subject.version_id
+    task = _component(subject.task_id or subject.source)
+    name = f"{_component(subject.project_id)}/{_component(subject.workflow_id)}/{task}"
+    return f"{name}@{version}" if version else name
+
+
+def logical_location(subject: Subject) -> dict[str, str]:
+    return {
+        "name": subject.task_name or subject.task_id or subject.source,
+        "fullyQualifiedName": qualified_name(subject),
+        "kind": LOCATION_KIND,
+    }
+
+
+def _quote(value: str) -> str:
+    return quote(_clean(value), safe="/")
+
+
+def file_uri(path: str, cwd: Path) -> str:
+    """A relative URI for a path under ``cwd`` (or a relative path), else a ``file:`` URI."""
+    if _DRIVE.match(path):
+        return PureWindowsPath(path).as_uri()
+    pure = Path(path)
+    if pure.is_absolute():
+        try:
+            pure = pure.relative_to(cwd)
+        except ValueError:
+            return pure.as_uri()
+    posix = PurePosixPath(pure.as_posix())
+    return _quote(str(posix))
+
+
+def synthetic_uri(subject: Subject) -> str:
+    project = quote(_clean(subject.project_id or "default"), safe="")
+    return f"{SYNTHETIC_SCHEME}://{project}/{quote(_clean(subject.task_id or subject.source), safe='')}"
+
+
+def physical_location(subject: Subject, cwd: Path) -> dict[str, Any]:
+    """Where the snapshot came from: its file (and line, for JSON Lines), or a synthetic URI."""
+    source = subject.source
+    match = _SOURCE.match(source)
+    synthetic = source.startswith(NON_FILE_SOURCES) or _URL.match(source) is not None
+    if synthetic or match is None:
+        return {"artifactLocation": {"uri": synthetic_uri(subject)}}
+    path = match.group("path")
+    location: dict[str, Any] = {"artifactLocation": {"uri": file_uri(path, cwd)}}
+    if match.group("line"):
+        location["region"] = {"startLine": max(int(match.group("line")), 1)}
+    return location
+
+
+def location(subject: Subject, cwd: Path) -> dict[str, Any]:
+    return {"physicalLocation": physical_location(subject, cwd), "logicalLocations": [logical_location(subject)]}
+
+
+# --- results --------------------------------------------------------------------------------
+
+
+def message_text(finding: Finding) -> str:
+    lines = [finding.message or finding.title or finding.rule_id]
+    for label, value in (("key", finding.key), ("actual", finding.actual), ("expected", finding.expected)):
+        if value:
+            lines.append(f"{label}: {value}")
+    return "\n".join(lines)
+
+
+def result_entry(finding: Finding, rule_index: int, cwd: Path, baseline: bool) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "ruleId": finding.rule_id,
+        "ruleIndex": rule_index,
+        "level": LEVELS[finding.severity],
+        "message": {"text": message_text(finding)},
+        "locations": [location(finding.subject, cwd)],
+        "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
+    }
+    if finding.status == "waived":
+        suppression: dict[str, str] = {"kind": "external", "status": "accepted"}
+        if finding.note:
+            suppression["justification"] = finding.note
+        entry["suppressions"] = [suppression]
+    elif baseline:
+        entry["baselineState"] = "unchanged" if finding.status == "existing" else "new"
+    entry["properties"] = {
+        "severity": finding.severity.value,
+        "status": finding.status,
+        "key": finding.key,
+        "title": finding.title,
+    }
+    return entry
+
+
+# --- invocation -----------------------------------------------------------------------------
+
+
+def utc_time(value: str) -> str | None:
+    """An ISO 8601 timestamp as SARIF's UTC form, or ``None`` when it cannot be read."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+    if moment.tzinfo is None:
+        return None
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ").replace(".000000Z", "Z")
+
+
+def task_notification(task: TaskResult, cwd: Path) -> dict[str, Any]:
+    return {
+        "level": "error",
+        "message": {"text": f"{task.subject.label}: {task.error}"},
+        "locations": [location(task.subject, cwd)],
+    }
+
+
+def invocation(result: AuditResult, cwd: Path) -> dict[str, Any]:
+    notes = [task_notification(t, cwd) for t in result.tasks if t.error is not None]
+    reason = incomplete_reason(result)
+    if reason is not None:
+        notes.append({"level": "error", "message": {"text": f"audit incomplete: {reason}"}})
+    entry: dict[str, Any] = {"executionSuccessful": result.is_complete}
+    for key, value in (("startTimeUtc", result.started), ("endTimeUtc", result.finished)):
+        stamp = utc_time(value)
+        if stamp is not None:
+            entry[key] = stamp
+    if notes:
+        entry["toolExecutionNotifications"] = notes
+    return entry
+
+
+# --- document -------------------------------------------------------------------------------
+
+
+def build_log(result: AuditResult, cwd: Path | None = None) -> dict[str, Any]:
+    cwd = cwd if cwd is not None else Path.cwd()
+    rules = all_rules(result)
+    index = {r.id: i for i, r in enumerate(rules)}
+    baseline = has_baseline(result)
+    results = [result_entry(f, index[f.rule_id], cwd, baseline) for f in result.findings()]
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": TOOL_NAME,
+                "version": result.tool_version,
+                "rules": [rule_descriptor(r) for r in rules],
+            }
+        },
+        "invocations": [invocation(result, cwd)],
+        "columnKind": "unicodeCodePoints",
+        "results": results,
+        "properties": {
+            "verdict": result.verdict,
+            "failOn": result.fail_on.value,
+            "rulesetDigest": result.ruleset_digest,
+            "summary": result.summary(),
+        },
+    }
+    return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
+
+
+def render_document(result: AuditResult, cwd: Path | None = None) -> str:
+    text = json.dumps(build_log(result, cwd), ensure_ascii=False, separators=(",", ":"))
+    return _clean(text) + "\n"
+
+
+class SarifReporter(Reporter):
+    name = "sarif"
+    default_filename = "report.sarif"
+
+    def render(self, result: AuditResult) -> str:
+        return render_document(result)
