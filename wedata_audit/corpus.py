@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import base64
 import copy
+import gc
+import itertools
 import json
 import random
 import string
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 DEFAULT_PROJECT_ID = "1460947878944567296"
 COMPLIANT_SHARE = 0.6
@@ -66,6 +68,7 @@ _BAD_NAMES = ["1st_{d}_load", "{d} daily load", "_tmp_{d}", "{d}.export", "ä»»åŠ
 _ALNUM = string.ascii_letters + string.digits
 _SPEC_LABELS = "eyJzcGVjTGFiZWxDb25mSXRlbXMiOltdfQ=="
 _EPOCH = datetime(2024, 1, 2, 8, 0, 0)
+T = TypeVar("T")
 
 
 class Sample(NamedTuple):
@@ -82,26 +85,34 @@ def generate(n: int, seed: int = 0, project_id: str = DEFAULT_PROJECT_ID) -> lis
 
 def generate_labeled(n: int, seed: int = 0, project_id: str = DEFAULT_PROJECT_ID) -> list[Sample]:
     """Like :func:`generate`, each record paired with the names of the violations it carries."""
+    collecting = gc.isenabled()
+    gc.disable()  # many small containers, none of them cyclic: the collector only slows this down
+    try:
+        return _generate(n, seed, project_id)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _generate(n: int, seed: int, project_id: str) -> list[Sample]:
     rng = random.Random(seed)
     workflows = [_workflow(rng) for _ in range(max(3, min(40, n // 8 + 1)))]
-    names = list(VIOLATIONS)
-    weights = list(VIOLATIONS.values())
-    types = list(_TYPE_WEIGHTS)
-    type_weights = list(_TYPE_WEIGHTS.values())
+    names, weights = list(VIOLATIONS), list(itertools.accumulate(VIOLATIONS.values()))
+    types, type_weights = list(_TYPE_WEIGHTS), list(itertools.accumulate(_TYPE_WEIGHTS.values()))
     out: list[Sample] = []
     clock = _EPOCH
     task_ids: list[str] = []
     for i in range(n):
-        clock += timedelta(seconds=rng.randint(1, 5400), milliseconds=rng.randint(0, 999))
+        clock += timedelta(seconds=_int(rng, 1, 5400), milliseconds=_int(rng, 0, 999))
         violations: set[str] = set()
         if rng.random() >= COMPLIANT_SHARE:
-            count = rng.choice((1, 1, 2, 3))
+            count = _pick(rng, (1, 1, 2, 3))
             while len(violations) < count:
-                violations.add(rng.choices(names, weights)[0])
-        type_id = rng.choices(types, type_weights)[0]
+                violations.add(rng.choices(names, cum_weights=weights)[0])
+        type_id = rng.choices(types, cum_weights=type_weights)[0]
         if "python_version" in violations and TASK_TYPES[type_id] not in _PYTHON_LANGS:
-            type_id = rng.choice((30, 50))
-        data = _version(rng, i, clock, type_id, rng.choice(workflows), violations, task_ids, project_id)
+            type_id = _pick(rng, (30, 50))
+        data = _version(rng, i, clock, type_id, _pick(rng, workflows), violations, task_ids, project_id)
         task_ids.append(data["Task"]["TriggerTaskBaseAttribute"]["TaskId"])
         out.append(Sample(data, tuple(sorted(violations))))
     return out
@@ -115,14 +126,14 @@ def earlier_versions(detail: dict[str, Any], count: int, seed: int = 0) -> list[
     task_id = detail["Task"]["TriggerTaskBaseAttribute"]["TaskId"]
     out = []
     for num in range(latest - 1, max(0, latest - 1 - count), -1):
-        created -= timedelta(hours=rng.randint(1, 72), seconds=rng.randint(0, 3599))
+        created -= timedelta(hours=_int(rng, 1, 72), seconds=_int(rng, 0, 3599))
         old = copy.deepcopy(detail)
         old["VersionNum"] = f"V{num}"
         old["VersionId"] = f"{task_id}_{_digits17(created, rng)}"
         old["CreateTime"] = _ts(created)
-        old["VersionRemark"] = rng.choice(["initial version", "fix partition", "tune retries", "rename"])
+        old["VersionRemark"] = _pick(rng, ["initial version", "fix partition", "tune retries", "rename"])
         if old.get("ApproveTime"):
-            old["ApproveTime"] = _ts(created + timedelta(minutes=rng.randint(5, 600)))
+            old["ApproveTime"] = _ts(created + timedelta(minutes=_int(rng, 5, 600)))
         out.append(old)
     return out
 
@@ -140,19 +151,27 @@ def decode_code(detail: dict[str, Any]) -> str:
 
 # ---------------------------------------------------------------- building blocks
 
+def _pick(rng: random.Random, seq: Sequence[T]) -> T:
+    return seq[int(rng.random() * len(seq))]  # rng.choice, without its slow path
+
+
+def _int(rng: random.Random, low: int, high: int) -> int:
+    return low + int(rng.random() * (high - low + 1))  # rng.randint, likewise
+
+
 def _ts(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _digits17(moment: datetime, rng: random.Random | None = None) -> str:
-    millis = moment.microsecond // 1000 if rng is None else rng.randint(0, 999)
+    millis = moment.microsecond // 1000 if rng is None else _int(rng, 0, 999)
     return f"{moment:%Y%m%d%H%M%S}{millis:03d}"
 
 
 def _workflow(rng: random.Random) -> dict[str, str]:
-    layer, domain, freq = rng.choice(_LAYERS), rng.choice(_DOMAINS), rng.choice(_FREQ)
+    layer, domain, freq = _pick(rng, _LAYERS), _pick(rng, _DOMAINS), _pick(rng, _FREQ)
     wid = "-".join(f"{rng.getrandbits(b * 4):0{b}x}" for b in (8, 4, 4, 4, 12))
-    folder = rng.choice(["default folder", layer, f"{layer}/{domain}", "shared"])
+    folder = _pick(rng, ["default folder", layer, f"{layer}/{domain}", "shared"])
     return {"id": wid, "name": f"{layer}_{domain}_{freq}_wf", "domain": domain, "layer": layer,
             "folder": folder}
 
@@ -165,23 +184,23 @@ def _version(rng: random.Random, index: int, created: datetime, type_id: int, wf
              violations: set[str], earlier_ids: list[str], project_id: str) -> dict[str, Any]:
     lang = TASK_TYPES[type_id]
     task_id = _digits17(created)
-    domain = wf["domain"] if rng.random() < 0.7 else rng.choice(_DOMAINS)
-    table = f"{wf['layer']}_{domain}_{rng.choice(['di', 'df', 'hi', 'detail', 'summary'])}"
-    name = f"{rng.choice(_VERBS)}_{table}_{index}"
+    domain = wf["domain"] if rng.random() < 0.7 else _pick(rng, _DOMAINS)
+    table = f"{wf['layer']}_{domain}_{_pick(rng, ['di', 'df', 'hi', 'detail', 'summary'])}"
+    name = f"{_pick(rng, _VERBS)}_{table}_{index}"
     if "bad_task_name" in violations:
-        name = rng.choice(_BAD_NAMES).format(d=domain)
-    creator_uin, creator = rng.choice(_USERS)
-    owner_uin, _ = rng.choice(_USERS) if rng.random() < 0.3 else (creator_uin, creator)
-    updater_uin, updater = rng.choice(_USERS)
-    version_time = created + timedelta(days=rng.randint(0, 120), seconds=rng.randint(60, 86000))
-    updated = version_time - timedelta(seconds=rng.randint(30, 900))
-    approver_uin = rng.choice([u for u, _ in _USERS if u != creator_uin])
-    region = rng.choice(_REGIONS)
-    tenant = str(rng.randint(1250000000, 1259999999))
+        name = _pick(rng, _BAD_NAMES).format(d=domain)
+    creator_uin, creator = _pick(rng, _USERS)
+    owner_uin, _ = _pick(rng, _USERS) if rng.random() < 0.3 else (creator_uin, creator)
+    updater_uin, updater = _pick(rng, _USERS)
+    version_time = created + timedelta(days=_int(rng, 0, 120), seconds=_int(rng, 60, 86000))
+    updated = version_time - timedelta(seconds=_int(rng, 30, 900))
+    approver_uin = _pick(rng, [u for u, _ in _USERS if u != creator_uin])
+    region = _pick(rng, _REGIONS)
+    tenant = str(_int(rng, 1250000000, 1259999999))
     bucket = f"wedata-{domain}-{tenant}"
     python = lang in _PYTHON_LANGS or rng.random() < 0.3
-    sub_version = rng.choice(_BAD_PY if "python_version" in violations else _GOOD_PY)
-    wait_ttl = "-1" if "wait_ttl_unbounded" in violations else str(rng.choice([30, 60, 120, 180, 360, 720]))
+    sub_version = _pick(rng, _BAD_PY if "python_version" in violations else _GOOD_PY)
+    wait_ttl = "-1" if "wait_ttl_unbounded" in violations else str(_pick(rng, [30, 60, 120, 180, 360, 720]))
     ext = [("calendar_id", ""), ("data_cluster", "")]
     if python:
         ext.append(("python_type", "python3"))
@@ -200,16 +219,16 @@ def _version(rng: random.Random, index: int, created: datetime, type_id: int, wf
     code = _code(rng, lang, table, creator, created, violations)
     content = base64.b64encode(code.encode("utf-8")).decode("ascii")
     if "invalid_base64" in violations:
-        cut = rng.randint(10, max(11, len(content) - 10))
-        content = content[:cut] + rng.choice(["!!", "*%", " ~", "@#$"]) + content[cut:]
+        cut = _int(rng, 10, max(11, len(content) - 10))
+        content = content[:cut] + _pick(rng, ["!!", "*%", " ~", "@#$"]) + content[cut:]
     dlc = type_id in (32, 46, 50, 139)
     sync = type_id == 26
-    ttl = -1 if "no_execution_ttl" in violations else rng.choice([30, 60, 90, 120, 240])
+    ttl = -1 if "no_execution_ttl" in violations else _pick(rng, [30, 60, 90, 120, 240])
     recent = earlier_ids[-50:]
-    upstream = [{"TaskId": t} for t in rng.sample(recent, min(len(recent), rng.randint(0, 3)))]
+    upstream = [{"TaskId": t} for t in rng.sample(recent, min(len(recent), _int(rng, 0, 3)))]
     approved = "approval_missing" not in violations
     approver = creator_uin if "self_approved" in violations else approver_uin
-    approve_time = version_time + timedelta(minutes=rng.randint(3, 900))
+    approve_time = version_time + timedelta(minutes=_int(rng, 3, 900))
     return {
         "ApproveStatus": "APPROVED" if approved else None,
         "ApproveTime": _ts(approve_time) if approved else None,
@@ -228,7 +247,7 @@ def _version(rng: random.Random, index: int, created: datetime, type_id: int, wf
                 "Status": "N" if "status_new" in violations else "Y",
                 "Submit": "not_submitted" not in violations,
                 "TaskDescription": _blank(rng) if "description_missing" in violations
-                else f"{rng.choice(_VERBS).capitalize()} {table} for the {domain} team ({wf['name']})",
+                else f"{_pick(rng, _VERBS).capitalize()} {table} for the {domain} team ({wf['name']})",
                 "TaskFolderPath": f"/{wf['folder']}",
                 "TaskId": task_id,
                 "TaskLatestSubmitVersionNo": None,
@@ -246,12 +265,12 @@ def _version(rng: random.Random, index: int, created: datetime, type_id: int, wf
                 "CodeContent": content,
                 "DataCluster": f"dlc-{tenant[-6:]}-{region}" if dlc else "",
                 "ResourceGroup": _blank(rng) if "resource_group_missing" in violations
-                else f"2024{rng.randint(10**11, 10**12 - 1)}{rng.randint(1000, 9999)}",
-                "ResourceGroupName": rng.choice([None, f"rg-{domain}-{rng.choice(['std', 'large'])}"]),
-                "SourceServiceId": f"{rng.randint(10000, 99999)}" if sync else None,
+                else f"2024{_int(rng, 10**11, 10**12 - 1)}{_int(rng, 1000, 9999)}",
+                "ResourceGroupName": _pick(rng, [None, f"rg-{domain}-{_pick(rng, ['std', 'large'])}"]),
+                "SourceServiceId": f"{_int(rng, 10000, 99999)}" if sync else None,
                 "SourceServiceName": f"mysql_{domain}_prod" if sync else None,
                 "SourceServiceType": "MYSQL" if sync else None,
-                "TargetServiceId": f"{rng.randint(10000, 99999)}" if sync else None,
+                "TargetServiceId": f"{_int(rng, 10000, 99999)}" if sync else None,
                 "TargetServiceName": f"dlc_{wf['layer']}" if sync else None,
                 "TargetServiceType": "DLC" if sync else None,
                 "TaskExtConfigurationList": _params(ext),
@@ -261,15 +280,15 @@ def _version(rng: random.Random, index: int, created: datetime, type_id: int, wf
             },
             "TriggerTaskSchedulerConfiguration": {
                 "AllowDownstreamDependency": 1,
-                "AllowRedoType": rng.choice(["ALL", "ALL", "FAILURE", "NONE"]),
+                "AllowRedoType": _pick(rng, ["ALL", "ALL", "FAILURE", "NONE"]),
                 "DependencyTriggerPolicy": "ALL_SUCCESS",
                 "ExecutionTTLMinute": ttl,
-                "MaxRetryNumber": rng.choice([11, 15, 20, 99]) if "too_many_retries" in violations
-                else rng.choice([0, 1, 2, 3, 4, 4, 5, 10]),
+                "MaxRetryNumber": _pick(rng, [11, 15, 20, 99]) if "too_many_retries" in violations
+                else _pick(rng, [0, 1, 2, 3, 4, 4, 5, 10]),
                 "ParamTaskInList": None,
                 "ParamTaskOutList": _params([("row_count", "0")]) if rng.random() < 0.3 else [],
-                "RetryWaitMinute": rng.choice([1, 5, 5, 10]),
-                "RunPriorityType": rng.choice([4, 5, 6, 6]),
+                "RetryWaitMinute": _pick(rng, [1, 5, 5, 10]),
+                "RunPriorityType": _pick(rng, [4, 5, 6, 6]),
                 "ScheduleType": 1 if "dry_run" in violations else 0,
                 "TaskOutputRegistryList": [_registry(rng, domain, table)] if lang == "sql" else None,
                 "UpstreamDependencyConfigList": upstream,
@@ -277,20 +296,20 @@ def _version(rng: random.Random, index: int, created: datetime, type_id: int, wf
             },
         },
         "VersionId": f"{task_id}_{_digits17(version_time, rng)}",
-        "VersionNum": f"V{rng.randint(1, 9)}",
+        "VersionNum": f"V{_int(rng, 1, 9)}",
         "VersionRemark": _blank(rng) if "remark_missing" in violations
-        else rng.choice(["submit", "fix null handling", "add partition filter", f"release {domain} v2",
+        else _pick(rng, ["submit", "fix null handling", "add partition filter", f"release {domain} v2",
                          "tune resources", "review comments addressed"]),
     }
 
 
 def _blank(rng: random.Random) -> str | None:
-    return rng.choice(["", None])
+    return _pick(rng, ["", None])
 
 
 def _registry(rng: random.Random, domain: str, table: str) -> dict[str, Any]:
     return {"CatalogName": "DataLakeCatalog", "DataFlowType": "DOWNSTREAM", "DatabaseName": f"{domain}_db",
-            "DatasourceId": str(rng.randint(1000, 9999)), "DatasourceName": "DataLakeCatalog",
+            "DatasourceId": str(_int(rng, 1000, 9999)), "DatasourceName": "DataLakeCatalog",
             "DbGuid": None, "PartitionName": "dt", "QualifiedName": f"{domain}_db.{table}",
             "TableGuid": None, "TableName": table, "TablePhysicalId": None}
 
@@ -383,7 +402,7 @@ _SECRETS = {
 def _code(rng: random.Random, lang: str, table: str, author: str, created: datetime,
           violations: set[str]) -> str:
     fill = {"table": table, "db": table.split("_")[0] + "_db", "src": "ods_" + table.split("_", 1)[1],
-            "col": rng.choice(["user_id", "order_id", "sku"]), "n": rng.randint(2, 9),
+            "col": _pick(rng, ["user_id", "order_id", "sku"]), "n": _int(rng, 2, 9),
             "bucket": f"wedata-{table}", "cls": table.replace("_", "")}
     if lang == "json":
         return _sync_job(rng, fill, violations)
@@ -391,15 +410,15 @@ def _code(rng: random.Random, lang: str, table: str, author: str, created: datet
     body = [b.format(**fill) for b in blocks]
     # repeat a few blocks (realistic jobs handle several tables) until the code is ~1.5 KB
     while sum(map(len, body)) < 1300:
-        fill["table"] = f"{table}_{rng.randint(1, 99)}"
-        body.append(rng.choice(blocks).format(**fill))
+        fill["table"] = f"{table}_{_int(rng, 1, 99)}"
+        body.append(_pick(rng, blocks).format(**fill))
     akid_line, password_line = _SECRETS[lang]
     if "secret_in_code" in violations:
         akid = "AKID" + "".join(rng.choices(_ALNUM, k=32))
-        body.insert(rng.randint(1, len(body)), akid_line.format(akid=akid))
+        body.insert(_int(rng, 1, len(body)), akid_line.format(akid=akid))
     if "password_in_code" in violations:
-        pw = "".join(rng.choices(_ALNUM, k=rng.randint(8, 16)))
-        body.insert(rng.randint(1, len(body)), password_line.format(pw=pw))
+        pw = "".join(rng.choices(_ALNUM, k=_int(rng, 8, 16)))
+        body.insert(_int(rng, 1, len(body)), password_line.format(pw=pw))
     header = _HEADER[lang].format(stars="*" * 60, author=author, created=_ts(created))
     return header + "".join(body)
 
@@ -407,12 +426,12 @@ def _code(rng: random.Random, lang: str, table: str, author: str, created: datet
 def _sync_job(rng: random.Random, fill: dict[str, Any], violations: set[str]) -> str:
     """An offline-synchronization job: a JSON document (the code of task type 26)."""
     columns = [fill["col"], "amount", "currency", "status", "channel", "created_at", "updated_at"]
-    columns += [f"attr_{i:02d}" for i in range(rng.randint(10, 24))]
+    columns += [f"attr_{i:02d}" for i in range(_int(rng, 10, 24))]
     reader: dict[str, Any] = {"column": columns, "splitPk": fill["col"], "fetchSize": 1000 * fill["n"],
                               "connection": [{"table": [fill["src"]], "datasource": f"mysql_{fill['db']}"}],
                               "where": "updated_at >= '${bizdate}' AND updated_at < '${bizdate+1}'"}
     if "password_in_code" in violations:
-        reader["password"] = "".join(rng.choices(_ALNUM, k=rng.randint(8, 16)))
+        reader["password"] = "".join(rng.choices(_ALNUM, k=_int(rng, 8, 16)))
     writer: dict[str, Any] = {"database": fill["db"], "table": fill["table"], "writeMode": "overwrite",
                               "partition": "dt=${bizdate}", "column": columns}
     if "secret_in_code" in violations:
@@ -421,4 +440,4 @@ def _sync_job(rng: random.Random, fill: dict[str, Any], violations: set[str]) ->
                                "errorLimit": {"record": 0, "percentage": 0.0}},
                    "content": [{"reader": {"name": "mysqlreader", "parameter": reader},
                                 "writer": {"name": "dlcwriter", "parameter": writer}}]}}
-    return json.dumps(job, indent=2) + "\n"
+    return json.dumps(job) + "\n"

@@ -1,0 +1,44 @@
+"""Fixtures: a fake WeData API on a free loopback port, and clients pointed at it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from wedata_audit import corpus
+from wedata_audit.client import RetryPolicy, WeDataClient
+from wedata_audit.credentials import from_keys
+from wedata_audit.fakeapi import TEST_SECRET_ID, TEST_SECRET_KEY, FakeWeData
+
+REGION = "ap-singapore"
+FAST_RETRY = RetryPolicy(max_attempts=4, base=0.02, cap=0.1)
+
+MakeClient = Callable[..., WeDataClient]
+
+
+@pytest.fixture
+def api() -> Iterator[FakeWeData]:
+    """30 tasks, no rate limit, no faults (tests switch them on)."""
+    with FakeWeData(corpus.generate(30, seed=7), rate_limit=0, hang_seconds=3.0) as server:
+        yield server
+
+
+@pytest.fixture
+def make_client(api: FakeWeData) -> Iterator[MakeClient]:
+    clients: list[WeDataClient] = []
+
+    def make(*, secret_id: str = TEST_SECRET_ID, secret_key: str = TEST_SECRET_KEY, token: str | None = None,
+             server: FakeWeData | None = None, **options: Any) -> WeDataClient:
+        options.setdefault("timeout", 1.0)
+        options.setdefault("rate", 200.0)
+        options.setdefault("retry", FAST_RETRY)
+        client = WeDataClient(from_keys(secret_id, secret_key, token), REGION,
+                              endpoint=(server or api).endpoint, **options)
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()

@@ -1,0 +1,222 @@
+"""Fetch task versions from the live API into :class:`Snapshot` records, in parallel.
+
+Each task becomes exactly one snapshot: its version, or the reason it could not be read (ResourceNotFound,
+InvalidParameter*, retries exhausted, a response without Data or RequestId). A run-wide refusal
+(:class:`~wedata_audit.errors.FatalRemoteError`: bad credentials, no permission) stops new requests at
+once; what was already in flight is still yielded, and the tasks never fetched are listed, so a caller can
+still write a report marked incomplete.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from wedata_audit.client import Cancelled, RemoteTaskError, WeDataClient
+from wedata_audit.errors import FatalRemoteError
+from wedata_audit.snapshot import Snapshot
+
+META_KEY = "_wedata_audit"  # the metadata key of a saved snapshot file (read back by sources.py)
+PAGE_SIZE = 200
+
+TaskRef = tuple[str, str | None]  # (task id, version id or None for the latest); a bare task id also works
+ProgressCallback = Callable[[int, int, Snapshot], None]  # (done, total, the snapshot just completed)
+
+
+class FetchRun:
+    """Iterate to fetch; snapshots come in completion order. Never raises FatalRemoteError itself:
+    after the iteration, :attr:`fatal` holds it (or None) and :attr:`unfetched` the task ids never read.
+    """
+
+    def __init__(self, client: WeDataClient, project_id: str, tasks: Iterable[TaskRef | str], *, workers: int = 8,
+                 on_progress: ProgressCallback | None = None, snapshot_dir: str | Path | None = None) -> None:
+        if workers < 1:
+            raise ValueError("workers must be at least 1")
+        self.client = client
+        self.project_id = project_id
+        self.tasks = dedupe(tasks)
+        self.workers = workers
+        self.on_progress = on_progress
+        self.snapshot_dir = Path(snapshot_dir) if snapshot_dir is not None else None
+        self.fatal: FatalRemoteError | None = None
+        self.unfetched: list[str] = []
+        self.done = 0
+        self.errored = 0
+
+    @property
+    def complete(self) -> bool:
+        """Every task was fetched or answered for (errored snapshots included) and nothing stopped the run."""
+        return self.fatal is None and not self.unfetched and self.done == len(self.tasks)
+
+    def unfetched_snapshots(self) -> list[Snapshot]:
+        """An errored snapshot for each task the run never read (for a report marked incomplete)."""
+        reason = f"not fetched: the run stopped ({self.fatal})" if self.fatal else "not fetched"
+        return [Snapshot(source=f"api:{t}", error=reason, meta=self._meta(t)) for t in self.unfetched]
+
+    def __iter__(self) -> Iterator[Snapshot]:
+        if self.snapshot_dir is not None:
+            self.snapshot_dir.mkdir(parents=True, exist_ok=True)
+        stop = threading.Event()
+        queue = iter(self.tasks)
+        pending: dict[Future[Snapshot], str] = {}
+        pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="wedata-fetch")
+
+        def top_up() -> None:  # a bounded window of submitted tasks, so stopping is immediate
+            while not stop.is_set() and len(pending) < 2 * self.workers:
+                ref = next(queue, None)
+                if ref is None:
+                    return
+                pending[pool.submit(self._fetch_one, ref[0], ref[1], stop)] = ref[0]
+
+        try:
+            top_up()
+            while pending:
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    task_id = pending.pop(future)
+                    try:
+                        snapshot = future.result()
+                    except FatalRemoteError as exc:
+                        self.fatal = self.fatal or exc
+                        stop.set()
+                        self.unfetched.append(task_id)
+                        continue
+                    except Cancelled:
+                        self.unfetched.append(task_id)
+                        continue
+                    self.done += 1
+                    self.errored += snapshot.error is not None
+                    if self.on_progress is not None:
+                        self.on_progress(self.done, len(self.tasks), snapshot)
+                    yield snapshot
+                top_up()
+        finally:
+            stop.set()  # also when the caller stops iterating early
+            pool.shutdown(wait=True, cancel_futures=True)
+            self.unfetched.extend(pending.values())
+            self.unfetched.extend(task_id for task_id, _ in queue)
+
+    def _meta(self, task_id: str) -> dict[str, Any]:
+        return {"project_id": self.project_id, "task_id": task_id, "endpoint": self.client.endpoint,
+                "region": self.client.region}
+
+    def _fetch_one(self, task_id: str, version_id: str | None, stop: threading.Event) -> Snapshot:
+        source = f"api:{task_id}"
+        meta = self._meta(task_id)
+        params = {"ProjectId": self.project_id, "TaskId": task_id}
+        if version_id:
+            params["VersionId"] = version_id
+        try:
+            response = self.client.call("GetTriggerTaskVersion", params, stop=stop)
+        except FatalRemoteError:
+            stop.set()  # here, not when the consumer gets to it: no worker may send another request
+            raise
+        except RemoteTaskError as exc:
+            meta["fetched_at"] = _now()
+            if exc.request_id:
+                meta["request_id"] = exc.request_id
+            if exc.code:
+                meta["error_code"] = exc.code
+            return Snapshot(source=source, error=exc.reason, meta=meta)
+        meta["fetched_at"] = _now()
+        request_id = response.get("RequestId")
+        if isinstance(request_id, str) and request_id:
+            meta["request_id"] = request_id
+        if "Data" not in response:
+            return Snapshot(source=source, error="the response has no Data", meta=meta)
+        data = response["Data"]
+        if data is None:
+            return Snapshot(source=source, error="the response Data is null: no version was returned", meta=meta)
+        if not isinstance(data, dict):
+            return Snapshot(source=source, error=f"the response Data is a {type(data).__name__}, not an object",
+                            meta=meta)
+        if "request_id" not in meta:
+            return Snapshot(source=source, error="the response has no RequestId", meta=meta)
+        meta["sha256"] = sha256_of(data)
+        if self.snapshot_dir is not None:
+            save_response(self.snapshot_dir, task_id, response, meta)
+        return Snapshot(source=source, data=data, meta=meta)
+
+
+def fetch_versions(client: WeDataClient, project_id: str, tasks: Iterable[TaskRef | str], workers: int = 8,
+                   on_progress: ProgressCallback | None = None,
+                   snapshot_dir: str | Path | None = None) -> Iterator[Snapshot]:
+    """Yield one snapshot per distinct task; after a run-wide refusal, yield what completed, then raise it."""
+    run = FetchRun(client, project_id, tasks, workers=workers, on_progress=on_progress,
+                   snapshot_dir=snapshot_dir)
+    yield from run
+    if run.fatal is not None:
+        raise run.fatal
+
+
+def list_tasks(client: WeDataClient, project_id: str, filters: Mapping[str, Any] | None = None) -> list[str]:
+    """Every task id ListTriggerTasks returns for these filters (WorkflowId, OwnerUin, TaskTypeId, ...).
+
+    Raises what the client raises (a listing that fails leaves nothing sensible to audit).
+    """
+    params = {**(filters or {}), "ProjectId": project_id, "PageSize": PAGE_SIZE}
+    ids: list[str] = []
+    seen = 0
+    page = 1
+    while True:
+        response = client.call("ListTriggerTasks", {**params, "PageNumber": page})
+        data = response.get("Data")
+        if not isinstance(data, dict):
+            raise RemoteTaskError("ListTriggerTasks returned no Data",
+                                  request_id=str(response.get("RequestId") or ""))
+        items = data.get("Items") or []
+        for item in items:
+            task_id = item.get("TaskId") if isinstance(item, dict) else None
+            if isinstance(task_id, str) and task_id:
+                ids.append(task_id)
+        seen += len(items)
+        total = data.get("TotalCount")
+        pages = data.get("TotalPageNumber")
+        if not items or not isinstance(total, int) or seen >= total or (isinstance(pages, int) and page >= pages):
+            return [t for t, _ in dedupe(ids)]
+        page += 1
+
+
+def dedupe(tasks: Iterable[TaskRef | str]) -> list[TaskRef]:
+    """The first reference to each task id, in order."""
+    out: dict[str, str | None] = {}
+    for ref in tasks:
+        task_id, version_id = (ref, None) if isinstance(ref, str) else ref
+        out.setdefault(str(task_id), version_id or None)
+    return list(out.items())
+
+
+def sha256_of(data: Any) -> str:
+    """SHA-256 of the canonical JSON (sorted keys, no spaces, UTF-8) of a document."""
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def save_response(directory: Path, task_id: str, response: Mapping[str, Any], meta: Mapping[str, Any]) -> Path:
+    """Write ``<task id>.json``: the full ``{"Response": ...}`` and the ``_wedata_audit`` metadata, atomically."""
+    name = re.sub(r"[^A-Za-z0-9_.-]", "_", task_id).lstrip(".") or "task"
+    path = directory / f"{name}.json"
+    doc = {"Response": dict(response), META_KEY: dict(meta)}
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(doc, fh, ensure_ascii=False, indent=2)
+            fh.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
