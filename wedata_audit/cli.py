@@ -18,7 +18,7 @@ from wedata_audit.errors import EXIT_USAGE, AuditError
 from wedata_audit.finding import Severity
 from wedata_audit.reporters import format_choices
 from wedata_audit.runner import CheckOptions, FilterOptions, ReportOptions, RuleOptions, execute_check
-from wedata_audit.terminal import Terminal
+from wedata_audit.terminal import Terminal, configure_logging
 
 EXIT_CODES_HELP = """\b
 Exit codes:
@@ -101,6 +101,52 @@ def check(paths: tuple[str, ...], project_id: str | None, **kw: Any) -> int:
     return execute_check(opts, Terminal(opts.report.verbose, opts.report.quiet))
 
 
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.option("--project-id", help="WeData project id.")
+@click.option("--region", help="API region [default: TENCENTCLOUD_REGION or the configuration].")
+@click.option("--endpoint", help="API endpoint, a scheme allowed [default: wedata.intl.tencentcloudapi.com].")
+@click.option("--profile", help="tccli profile to read credentials (and region) from.")
+@click.option("--use-cvm-role", is_flag=True, help="Use the CVM instance role's credentials (as tccli does).")
+@click.option("--task", "tasks", multiple=True, metavar="ID", help="Task id to audit (repeatable).")
+@click.option("--tasks-file", type=click.Path(), help="File of task ids, one per line, # comments.")
+@click.option("--rate", type=float, help="Requests per second, shared by all workers [default: 20].")
+@click.option("--workers", type=click.IntRange(min=1), help="Concurrent requests [default: 8].")
+@click.option("--timeout", type=float, help="Per-request timeout in seconds [default: 10].")
+@click.option("--save-snapshots", type=click.Path(), metavar="DIR",
+              help="Write each raw response to DIR (re-audit offline with 'check DIR').")
+@rule_options
+@report_options
+def audit(**kw: Any) -> int:
+    """Fetch the latest (or a pinned) version of each task from the WeData API and audit it.
+
+    Credentials: TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY / TENCENTCLOUD_TOKEN, else --profile
+    (tccli), else ~/.tencentcloud/credentials, else the CVM role with --use-cvm-role. The secret key is
+    never a flag and never printed.
+    """
+    from wedata_audit.liverun import LiveOptions, execute_audit
+
+    opts = LiveOptions(project_id=kw.pop("project_id"), region=kw.pop("region"), endpoint=kw.pop("endpoint"),
+                       profile=kw.pop("profile"), use_cvm_role=kw.pop("use_cvm_role"), tasks=list(kw.pop("tasks")),
+                       tasks_file=kw.pop("tasks_file"), rate=kw.pop("rate"), workers=kw.pop("workers"),
+                       timeout=kw.pop("timeout"), save_snapshots=kw.pop("save_snapshots"), config=kw.pop("config"),
+                       rules=_rule_opts(kw), filters=_filter_opts(kw), report=_report_opts(kw))
+    return execute_audit(opts, Terminal(opts.report.verbose, opts.report.quiet))
+
+
+@cli.command()
+@click.option("-o", "--output-dir", type=click.Path(), help="Folder for reports [default: reports].")
+@click.option("--format", "formats", multiple=True, metavar="FORMAT[=PATH]", help="As for check.")
+@click.option("--tasks", "n_tasks", type=click.IntRange(1, 5000), default=60, show_default=True,
+              help="How many tasks the fake API serves.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only the verdict line.")
+def demo(output_dir: str | None, formats: tuple[str, ...], n_tasks: int, quiet: bool) -> int:
+    """Start the bundled fake WeData API on a loopback port and run a real live audit against it."""
+    from wedata_audit.liverun import execute_demo
+
+    report = ReportOptions(formats=list(formats), output_dir=output_dir, quiet=quiet)
+    return execute_demo(report, Terminal(quiet=quiet), tasks=n_tasks)
+
+
 @cli.group()
 def rules() -> None:
     """List, show and validate policy rules."""
@@ -164,6 +210,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     verbose = sum(a.count("v") for a in args if a.startswith("-") and not a.startswith("--") and set(a[1:]) == {"v"})
     verbose += args.count("--verbose")
+    configure_logging(verbose)
     try:
         rv = cli.main(args=args, prog_name="wedata-audit", standalone_mode=False)
     except click.exceptions.Exit as exc:

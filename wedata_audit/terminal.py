@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,6 +14,14 @@ from wedata_audit.results import AuditResult
 COLORS = {"critical": "magenta", "high": "red", "medium": "yellow", "low": "cyan", "info": "white"}
 VERDICT_COLORS = {"PASS": "green", "FAIL": "red", "INCOMPLETE": "yellow"}
 TOP = 10
+
+
+def configure_logging(verbose: int) -> None:
+    """Logs go to stderr: warnings by default, INFO with -v, DEBUG with -vv (retries, requests)."""
+    level = logging.WARNING if verbose <= 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
+    for noisy in ("urllib3", "charset_normalizer"):
+        logging.getLogger(noisy).setLevel(max(level, logging.INFO))
 
 
 class Terminal:
