@@ -21,7 +21,7 @@ class Progress:
         self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
         self.interval = interval if interval is not None else (0.1 if self.tty else 5.0)
         self._start = time.monotonic()
-        self._last = 0.0
+        self._last = float("-inf")  # the first advance always shows
         self._lock = threading.Lock()
 
     def advance(self, errored: bool = False) -> None:
