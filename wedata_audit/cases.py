@@ -25,13 +25,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from wedata_audit.engine import Engine
 from wedata_audit.errors import ConfigError
 from wedata_audit.results import RULE_FAIL, RULE_SKIP
 from wedata_audit.sources import one_snapshot, parse_json
 from wedata_audit.view import TASK_SECTIONS
+from wedata_audit.yamlfile import load_yaml_file
 
 _MISSING = object()
 
@@ -58,10 +57,7 @@ class CaseResult:
 
 def load_cases(path: Path) -> list[Case]:
     source = str(path)
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"cannot read case file: {exc}", source=source) from None
+    doc = load_yaml_file(path, "case file")
     if not isinstance(doc, dict) or not isinstance(doc.get("cases"), list):
         raise ConfigError("a case file needs a 'cases:' list", source=source)
     out = []

@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-import yaml
 
 from wedata_audit.errors import ConfigError, UsageError
 from wedata_audit.resources import load_schema
+from wedata_audit.yamlfile import load_yaml_file
 
 DEFAULT_NAME = "wedata-audit.yaml"
 
@@ -48,12 +48,7 @@ def find_config(explicit: str | None, cwd: Path | None = None) -> Config:
 
 
 def load_config(path: str) -> Config:
-    try:
-        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"cannot read configuration: {exc}", source=path) from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"invalid YAML: {exc}", source=path) from None
+    doc = load_yaml_file(path, "configuration")
     if doc is None:
         doc = {}
     validator = jsonschema.Draft202012Validator(load_schema("config.schema.json"))

@@ -9,6 +9,11 @@ from typing import Any
 from wedata_audit.finding import Finding, Severity, Subject
 
 PASSED, FAILED, ERRORED = "passed", "failed", "errored"
+# The identity fields of a Subject, in the order reports show them.
+SUBJECT_FIELDS: tuple[str, ...] = ("source", "project_id", "task_id", "task_name", "workflow_id", "workflow_name",
+                                   "version_id", "version_num", "owner_uin")
+# The evidence a task's meta may carry into reports; anything else stays out.
+EVIDENCE_KEYS: tuple[str, ...] = ("endpoint", "fetched_at", "region", "request_id", "sha256")
 # Outcome of one rule on one task version.
 RULE_PASS, RULE_FAIL, RULE_SKIP = "pass", "fail", "skip"
 

@@ -10,16 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 import jsonschema
-import yaml
 
 from wedata_audit.errors import ConfigError
 from wedata_audit.finding import Finding
 from wedata_audit.resources import load_schema
 from wedata_audit.results import TaskResult
+from wedata_audit.yamlfile import load_yaml_file
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,12 +54,7 @@ def _date(value: Any) -> dt.date:
 
 
 def load_waivers(path: str, *, today: dt.date, max_days: int | None = None) -> list[Waiver]:
-    try:
-        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"cannot read waivers file: {exc}", source=path) from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"invalid YAML: {exc}", source=path) from None
+    doc = load_yaml_file(path, "waivers file")
     # YAML reads 2027-03-31 as a date; the schema speaks of strings.
     if isinstance(doc, dict) and isinstance(doc.get("waivers"), list):
         for item in doc["waivers"]:

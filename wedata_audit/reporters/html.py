@@ -29,25 +29,23 @@ from markupsafe import Markup
 
 from wedata_audit.finding import Finding, Severity
 from wedata_audit.reporters import Reporter
-from wedata_audit.results import ERRORED, FAILED, PASSED, RULE_PASS, RULE_SKIP, AuditResult, RuleInfo
+from wedata_audit.results import (
+    ERRORED,
+    EVIDENCE_KEYS,
+    FAILED,
+    PASSED,
+    RULE_PASS,
+    RULE_SKIP,
+    SUBJECT_FIELDS,
+    AuditResult,
+    RuleInfo,
+)
 
 PAYLOAD_VERSION = 1
 SEVERITIES: tuple[str, ...] = tuple(s.value for s in Severity)  # index == rank
 FINDING_STATUSES: tuple[str, ...] = ("open", "waived", "existing")
 TASK_STATUSES: tuple[str, ...] = (PASSED, FAILED, ERRORED)
-TASK_FIELDS: tuple[str, ...] = (
-    "source",
-    "project_id",
-    "task_id",
-    "task_name",
-    "workflow_id",
-    "workflow_name",
-    "version_id",
-    "version_num",
-    "owner_uin",
-)
-# The evidence a task's meta may carry into the report (as in the JSON report); anything else stays out.
-EVIDENCE_KEYS: tuple[str, ...] = ("endpoint", "fetched_at", "region", "request_id", "sha256")
+TASK_FIELDS = SUBJECT_FIELDS
 META_VALUE_LIMIT = 256
 BANNER_ERRORS_SHOWN = 5
 

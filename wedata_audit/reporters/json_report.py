@@ -24,23 +24,10 @@ from typing import Any
 
 from wedata_audit.finding import Finding
 from wedata_audit.reporters import Reporter
-from wedata_audit.results import ERRORED, AuditResult, RuleInfo, TaskResult
+from wedata_audit.results import ERRORED, EVIDENCE_KEYS, SUBJECT_FIELDS, AuditResult, RuleInfo, TaskResult
 
 FORMAT_VERSION = 1
 TOOL_NAME = "wedata-audit"
-# The evidence a task's meta may carry into the report; anything else stays out.
-EVIDENCE_KEYS = ("endpoint", "fetched_at", "region", "request_id", "sha256")
-SUBJECT_FIELDS = (
-    "source",
-    "project_id",
-    "task_id",
-    "task_name",
-    "workflow_id",
-    "workflow_name",
-    "version_id",
-    "version_num",
-    "owner_uin",
-)
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
