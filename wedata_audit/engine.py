@@ -25,6 +25,15 @@ class Engine:
             yield self.audit(snap)
 
     def audit(self, snap: Snapshot) -> TaskResult:
+        try:
+            return self._audit(snap)
+        except RecursionError:
+            # Files are refused at read time when nested deeper than sources.MAX_DEPTH; data from elsewhere
+            # (the API, a test) may still hold a value too deep for the recursive repr in jsonschema's messages.
+            return TaskResult(subject=Subject(source=snap.source), meta=snap.meta,
+                              error="a value is nested too deeply to audit (maximum recursion depth exceeded)")
+
+    def _audit(self, snap: Snapshot) -> TaskResult:
         subject = snap.subject
         if snap.error is not None or snap.data is None:
             return TaskResult(subject=subject, error=snap.error or "no data", meta=snap.meta)

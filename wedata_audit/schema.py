@@ -46,20 +46,33 @@ class SchemaChecker:
         except Exception:  # a schema fastjsonschema cannot compile: fall back to jsonschema alone
             self._fast = None
 
+    def _fast_accepts(self, data: Any) -> bool:
+        """The pre-check says valid; it raises RecursionError on data nested too deeply for it."""
+        if self._fast is None:
+            return False
+        try:
+            self._fast(data)
+        except fastjsonschema.JsonSchemaException:
+            return False
+        return True
+
     def is_valid(self, data: Any) -> bool:
-        if self._fast is not None:
-            try:
-                self._fast(data)
+        try:
+            if self._fast_accepts(data):
                 return True
-            except fastjsonschema.JsonSchemaException:
-                pass
-            except RecursionError:
-                return False
+        except RecursionError:
+            return False
         return self._validator.is_valid(data)
 
     def violations(self, data: Any) -> Iterator[SchemaViolation]:
-        if self.is_valid(data):
-            return
+        try:
+            if self._fast_accepts(data):
+                return
+        except RecursionError:
+            pass
+        # Straight to the findings, without a jsonschema is_valid pass first: that doubled the time spent on
+        # every invalid version (4 s instead of 2 on a TaskExtConfigurationList of 100,000 entries). Where the
+        # pre-check is stricter than jsonschema (Python's ``$`` matches before a final newline), none is found.
         errors = sorted(self._validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
         for err in errors:
             yield SchemaViolation(

@@ -26,13 +26,45 @@ VERSION_FIELDS = frozenset({"Task", "VersionId", "VersionNum", "VersionRemark", 
                             "CreateUserUin", "ApproveTime", "ApproveUserUin"})
 
 
+# Deeper nesting is refused as invalid input: no task version comes near it, and every consumer that walks a
+# value recursively (repr in jsonschema's messages, json.dumps in findings) would hit Python's recursion limit.
+MAX_DEPTH = 128
+# JSON's whitespace; JSON Lines are separated by "\n" only ("\r\n" works as "\r" is whitespace).
+JSON_WHITESPACE = " \t\r\n"
+
+
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
 def parse_json(text: str) -> Any:
-    """Strict JSON: NaN and Infinity literals are errors, a UTF-8 BOM is tolerated."""
-    return json.loads(text.lstrip("\ufeff"), parse_constant=_reject_constant)
+    """Strict JSON: NaN and Infinity literals and nesting deeper than MAX_DEPTH are errors (ValueError),
+    a UTF-8 BOM is tolerated. Nesting too deep for the parser itself raises RecursionError."""
+    text = text.lstrip("\ufeff")
+    doc = json.loads(text, parse_constant=_reject_constant)
+    # Only a text with that many brackets can nest that deep: most documents skip the walk.
+    if text.count("[") + text.count("{") > MAX_DEPTH and nesting_depth(doc, MAX_DEPTH) > MAX_DEPTH:
+        raise ValueError(f"JSON nested deeper than {MAX_DEPTH} levels")
+    return doc
+
+
+def nesting_depth(value: Any, stop: int | None = None) -> int:
+    """How many objects and arrays deep ``value`` is (0 for a scalar), without recursion.
+
+    With ``stop``, the walk ends as soon as a depth greater than ``stop`` is seen and returns it.
+    """
+    deepest = 0
+    stack = [(value, 1)] if isinstance(value, (dict, list)) else []
+    while stack:
+        node, depth = stack.pop()
+        if depth > deepest:
+            deepest = depth
+            if stop is not None and deepest > stop:
+                break
+        for child in node.values() if isinstance(node, dict) else node:
+            if isinstance(child, (dict, list)):
+                stack.append((child, depth + 1))
+    return deepest
 
 
 def expand_paths(paths: Iterable[str]) -> list[str]:
@@ -59,17 +91,22 @@ def read_snapshots(paths: Iterable[str], *, project_id: str | None = None) -> It
 
 def _read(names: list[str], project_id: str | None) -> Iterator[Snapshot]:
     for name in names:
-        if name == "-":
-            text: str | None = sys.stdin.read()
-            source = "<stdin>"
-        else:
-            source = name
-            try:
-                text = Path(name).read_bytes().decode("utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
-                yield Snapshot(source=source, error=f"cannot read file: {exc}")
-                continue
+        source = "<stdin>" if name == "-" else name
+        try:
+            text = _read_stdin() if name == "-" else Path(name).read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            yield Snapshot(source=source, error=f"cannot read {'stdin' if name == '-' else 'file'}: {exc}")
+            continue
         yield from snapshots_from_text(text, source, project_id=project_id, jsonl=name.endswith(".jsonl"))
+
+
+def _read_stdin() -> str:
+    """Stdin as UTF-8, as strictly as a file: its text layer follows the locale (and in the C or C.UTF-8
+    locale, Python reads invalid bytes as lone surrogates instead of failing)."""
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is None:  # replaced by a text-only stream (tests)
+        return sys.stdin.read()
+    return buffer.read().decode("utf-8")
 
 
 def snapshots_from_text(text: str, source: str, *, project_id: str | None = None,
@@ -86,8 +123,9 @@ def snapshots_from_text(text: str, source: str, *, project_id: str | None = None
         else:
             yield from snapshots_from_doc(doc, source, project_id)
             return
-    for lineno, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
+    # Not splitlines(): it also splits at U+2028, U+2029 and U+0085, which JSON allows raw inside strings.
+    for lineno, line in enumerate(text.split("\n"), start=1):
+        if not line.strip(JSON_WHITESPACE):
             continue
         where = f"{source}:{lineno}"
         try:
@@ -99,8 +137,8 @@ def snapshots_from_text(text: str, source: str, *, project_id: str | None = None
 
 
 def _looks_like_jsonl(text: str) -> bool:
-    lines = [ln for ln in text.splitlines() if ln.strip()]
-    return len(lines) > 1 and all(ln.lstrip().startswith(("{", "[")) for ln in lines)
+    lines = [ln for ln in text.lstrip("\ufeff").split("\n") if ln.strip(JSON_WHITESPACE)]
+    return len(lines) > 1 and all(ln.lstrip(JSON_WHITESPACE).startswith(("{", "[")) for ln in lines)
 
 
 def snapshots_from_doc(doc: Any, source: str, project_id: str | None) -> Iterator[Snapshot]:

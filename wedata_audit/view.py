@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from typing import Any
+
+from wedata_audit.sources import parse_json
 
 TASK_TYPES: dict[int, str] = {
     26: "OfflineSynchronization",
@@ -72,26 +73,28 @@ def decode_code(content: Any) -> tuple[str | None, str | None]:
         return None, f"CodeContent decodes to bytes that are not UTF-8 text (byte {exc.start})"
 
 
+def _parse(text: str) -> Any:
+    """Strict JSON as snapshots are read (no NaN, bounded nesting); ``None`` when it is not."""
+    try:
+        return parse_json(text)
+    except (ValueError, RecursionError):
+        return None
+
+
 def _json_value(text: Any) -> Any:
     """Decode a value holding JSON, or Base64 of JSON; ``None`` when it holds neither."""
     if not isinstance(text, str):
         return None
     stripped = text.strip()
     if stripped[:1] in ("{", "["):
-        try:
-            return json.loads(stripped)
-        except ValueError:
-            return None
+        return _parse(stripped)
     if len(stripped) >= 4 and len(stripped) % 4 == 0:
         try:
             decoded = base64.b64decode(stripped, validate=True).decode("utf-8").strip()
         except (binascii.Error, ValueError):
             return None
         if decoded[:1] in ("{", "["):
-            try:
-                return json.loads(decoded)
-            except ValueError:
-                return None
+            return _parse(decoded)
     return None
 
 
