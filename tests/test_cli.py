@@ -188,3 +188,11 @@ def test_pathological_regex_cannot_hang_the_run(tmp_path: Path, capsys, monkeypa
     assert task["status"] == "errored"
     assert "rule evil could not be evaluated: regex /(a|aa)+$/ gave up after 0.2 s" in task["error"]
     assert "kerberos-login" in {f["rule_id"] for f in task["findings"]}  # the other rules still ran
+
+
+def test_terminal_never_receives_raw_control_characters(tmp_path: Path, capsys, data) -> None:
+    data["Task"]["TriggerTaskBaseAttribute"]["TaskName"] = "evil\x1b]0;owned\x07\u202ename\nFAKE LINE"
+    code, out, _ = run(["check", snapshot(tmp_path, data), "-o", str(tmp_path / "o"), "-v"], capsys)
+    assert code == 1
+    assert "\x1b]" not in out and "\x07" not in out and "\u202e" not in out and "\nFAKE LINE" not in out
+    assert "evil\\x1b]0;owned\\x07\\u202ename\\x0aFAKE LINE" in out

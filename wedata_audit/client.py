@@ -30,6 +30,7 @@ from wedata_audit.credentials import Credentials
 from wedata_audit.errors import FatalRemoteError
 from wedata_audit.ratelimit import TokenBucket
 from wedata_audit.signing import sign_headers
+from wedata_audit.sources import parse_json
 
 log = logging.getLogger(__name__)
 
@@ -224,8 +225,8 @@ def _parse_endpoint(endpoint: str) -> tuple[str, str]:
 def _api_response(content: bytes) -> tuple[dict[str, Any] | None, str]:
     """The ``Response`` object, or None and what is wrong with the body."""
     try:
-        doc = json.loads(content)
-    except (ValueError, UnicodeDecodeError):
+        doc = parse_json(content.decode("utf-8"))  # as strict as the file reader: no NaN, bounded nesting
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return None, "a body that is not JSON (truncated or an error page)"
     response = doc.get("Response") if isinstance(doc, dict) else None
     if not isinstance(response, dict):

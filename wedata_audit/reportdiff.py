@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from wedata_audit.errors import ConfigError
-from wedata_audit.terminal import Terminal
+from wedata_audit.terminal import Terminal, safe
 
 
 def _findings(path: str) -> dict[str, dict[str, Any]]:
@@ -39,5 +39,5 @@ def diff_reports(old: str, new: str, fmt: str, term: Terminal) -> int:
         for name, items in groups.items():
             term.echo(f"{name}: {len(items)}")
             for f in items:
-                term.echo(f"  {f['severity']:8} {f['rule_id']:24} {f['task']} {f['version_num']}: {f['message']}")
+                term.echo(safe(f"  {f['severity']:8} {f['rule_id']:24} {f['task']} {f['version_num']}: {f['message']}"))
     return 1 if groups["new"] else 0

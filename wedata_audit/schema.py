@@ -91,6 +91,8 @@ def _describe(err: jsonschema.ValidationError) -> str:
         return f"expected {' or '.join(str(t) for t in types)}"
     if v == "enum":
         return "expected one of " + ", ".join("null" if a is None else repr(a) for a in arg)
+    if v == "maxLength":
+        return f"expected at most {arg} characters"
     if v == "pattern":
         return f"expected to match {arg}"
     return err.message

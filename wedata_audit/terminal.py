@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,6 +15,14 @@ from wedata_audit.results import AuditResult
 COLORS = {"critical": "magenta", "high": "red", "medium": "yellow", "low": "cyan", "info": "white"}
 VERDICT_COLORS = {"PASS": "green", "FAIL": "red", "INCOMPLETE": "yellow"}
 TOP = 10
+# Control characters (an escape sequence could retitle or rewrite the terminal) and bidi overrides.
+_UNSAFE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def safe(text: str) -> str:
+    """Task data as it may go to a terminal: unsafe characters shown as escapes, never sent raw."""
+    return _UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                       else f"\\u{ord(m.group()):04x}", text)
 
 
 def configure_logging(verbose: int) -> None:
@@ -48,16 +57,16 @@ class Terminal:
             return
         if not result.is_complete:
             reason = result.incomplete_reason or "some task versions could not be audited"
-            self.echo(click.style(f"INCOMPLETE: {reason}", fg="yellow", bold=True))
+            self.echo(click.style(f"INCOMPLETE: {safe(reason)}", fg="yellow", bold=True))
         if self.verbose:
             for task in result.tasks:
                 for f in task.findings:
                     mark = click.style(f"{f.severity.value:8}", fg=COLORS[f.severity.value])
                     status = "" if f.status == "open" else f" [{f.status}]"
-                    self.echo(f"{mark} {f.rule_id:24} {task.subject.label}: {f.message}{status}")
+                    self.echo(f"{mark} {f.rule_id:24} {safe(task.subject.label)}: {safe(f.message)}{status}")
         errored = [t for t in result.tasks if t.error is not None]
         for task in errored[:TOP]:
-            self.echo(click.style("errored ", fg="yellow") + f"{task.subject.source}: {task.error}")
+            self.echo(click.style("errored ", fg="yellow") + safe(f"{task.subject.source}: {task.error}"))
         if len(errored) > TOP:
             self.echo(f"... and {len(errored) - TOP} more errored task version(s)")
         by_rule = Counter(f.rule_id for f in result.findings() if f.status == "open")
@@ -74,9 +83,10 @@ class Terminal:
             self.echo(f"waivers: {waivers['applied']} finding(s) waived, {len(waivers['expired'])} expired, "
                       f"{len(waivers['unused'])} unused")
             for w in waivers["expired"]:
-                self.echo(click.style("  expired ", fg="yellow") + f"{w['rule']} {_target(w)} (expired {w['expires']})")
+                self.echo(click.style("  expired ", fg="yellow")
+                          + safe(f"{w['rule']} {_target(w)} (expired {w['expires']})"))
             for w in waivers["unused"]:
-                self.echo(f"  unused  {w['rule']} {_target(w)}")
+                self.echo(safe(f"  unused  {w['rule']} {_target(w)}"))
         base = result.meta.get("baseline")
         if base:
             self.echo(f"baseline: {base['new']} new, {base['existing']} existing, {base['fixed']} fixed")
