@@ -216,3 +216,28 @@ def test_diff_lists_new_fixed_and_still_open(tmp_path: Path, data: dict[str, Any
     assert "new: 1" in out and "fixed: 1" in out and "still open: 3" in out
     assert main(["diff", old_path, old_path, "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["new"] == []
+
+
+def test_every_report_shows_waivers_and_baseline(tmp_path: Path) -> None:
+    text = WAIVER + """  - rule: owner
+    task_name: "legacy_*"
+    reason: Retired soon.
+    approved_by: cto@example.com
+    expires: 2027-06-30
+"""
+    _, first = check(tmp_path)
+    baseline = write(tmp_path, "baseline.json", json.dumps(first))
+    out = tmp_path / "out"
+    opts = CheckOptions(paths=[str(EXAMPLES)],
+                        filters=FilterOptions(waivers=write(tmp_path, "w.yaml", text), baseline=baseline,
+                                              today=dt.date(2027, 1, 1)),
+                        report=ReportOptions(formats=["html", "markdown", "sarif"], output_dir=str(out), quiet=True))
+    assert execute_check(opts, Terminal(quiet=True)) == 0
+    html = (out / "report.html").read_text()
+    assert "0 new," in html and "1 unused" in html and "legacy_*" in html and "Retired soon." in html
+    md = (out / "report.md").read_text()
+    assert "Fixed since the baseline" in md and "Unused waivers | 1" in md
+    sarif = json.loads((out / "report.sarif").read_text())
+    results = sarif["runs"][0]["results"]
+    assert any(r.get("suppressions") for r in results)
+    assert {r.get("baselineState") for r in results if not r.get("suppressions")} == {"unchanged"}

@@ -354,5 +354,7 @@ def build_view(result: AuditResult) -> dict[str, Any]:
         "duration": _duration(result.started, result.finished),
         "ruleset_digest": result.ruleset_digest,
         "inputs": list(result.inputs),
-        "meta": [(_label(str(k)), str(v)) for k, v in result.meta.items()],
+        "meta": [(_label(str(k)), str(v)) for k, v in result.meta.items() if k not in ("waivers", "baseline")],
+        "waivers": result.meta.get("waivers"),
+        "baseline": result.meta.get("baseline"),
     }

@@ -153,6 +153,12 @@ def counts(result: AuditResult) -> str:
     if has_baseline(result):
         rows.append(("New (not in the baseline)", s["open"]))
         rows.append(("Existing (in the baseline)", s["existing"]))
+        if result.meta.get("baseline"):
+            rows.append(("Fixed since the baseline", result.meta["baseline"]["fixed"]))
+    waivers = result.meta.get("waivers")
+    if waivers:
+        rows.append(("Expired waivers", len(waivers["expired"])))
+        rows.append(("Unused waivers", len(waivers["unused"])))
     lines = ["### Counts", "", "| | Count |", "|---|---:|"]
     lines += [_row((label, str(value))) for label, value in rows]
     return "\n".join(lines)
