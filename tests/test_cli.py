@@ -196,3 +196,32 @@ def test_terminal_never_receives_raw_control_characters(tmp_path: Path, capsys, 
     assert code == 1
     assert "\x1b]" not in out and "\x07" not in out and "\u202e" not in out and "\nFAKE LINE" not in out
     assert "evil\\x1b]0;owned\\x07\\u202ename\\x0aFAKE LINE" in out
+
+
+def test_a_report_of_an_earlier_run_is_never_left_for_this_one(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "out"
+    assert run(["check", str(EXAMPLES), "-o", str(out)], capsys)[0] == 1
+    assert {p.name for p in out.iterdir()} == {"report.html", "junit.xml", "report.json"}
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("- id: x\n")
+    assert run(["check", str(EXAMPLES), "-o", str(out), "--rules", str(bad)], capsys)[0] == 2
+    assert list(out.iterdir()) == []  # no stale report for a CI step to read as this run's
+
+
+def test_secrets_in_code_are_masked_in_every_format(tmp_path: Path, capsys) -> None:
+    import base64
+
+    from wedata_audit.reporters import format_choices
+
+    secret = "AKID" + "Zk3p" * 9
+    password = "Pa55w0rdLiteral"
+    data = example_data()
+    data["Task"]["TriggerTaskConfiguration"]["CodeContent"] = base64.b64encode(
+        f'#!/bin/bash\nexport KEY={secret}\nDB_PASSWORD="{password}"\n'.encode()).decode()
+    formats = [a for f in format_choices() for a in ("--format", f)]
+    code, out, err = run(["check", snapshot(tmp_path, data), "-o", str(tmp_path / "r"), "-vv", *formats], capsys)
+    assert code == 1 and "no-secrets-in-code" in out
+    files = list((tmp_path / "r").iterdir())
+    assert len(files) == len(format_choices()) == 6
+    for blob in [out, err, *(p.read_text() for p in files)]:
+        assert secret not in blob and password not in blob and secret[4:20] not in blob

@@ -167,3 +167,15 @@ def test_compile_errors(spec: dict[str, Any], fault: str) -> None:
     with pytest.raises(ConditionError, match=r"^check") as info:
         compile_condition(spec, {}, "check")
     assert fault in str(info.value)
+
+
+def test_not_regex_lists_every_place_a_forbidden_pattern_matches() -> None:
+    view = {"code": "ok\ntoken = 'abcd1234'\nok\nAKIDabcdefghijklmnopqrstuvwxyz0123456789\n"}
+    patterns = ["AKID[A-Za-z0-9]{32,}", "token = '[^']+'"]
+    cond = compile_condition({"key": "code", "op": "not-regex", "value": patterns}, {}, "check", sensitive=True)
+    (failure,) = cond.evaluate(view)
+    assert "line 2 (/token = '[^']+'/), line 4 (/AKID[A-Za-z0-9]{32,}/)" in failure.message
+    assert "abcd1234" not in failure.message and "AKIDabc" not in failure.message
+    plain = compile_condition({"key": "code", "op": "not-regex", "value": "ok"}, {}, "check")
+    assert plain.evaluate(view)[0].message == ('code matches a forbidden pattern at line 1: "ok", '
+                                               'line 2: "ok", line 3: "ok"')  # "t-ok-en" on line 2

@@ -20,7 +20,7 @@ import jmespath.exceptions
 import jmespath.parser
 import regex
 
-from wedata_audit.operators import EXPECT, LIST_VALUED, OPERATORS, REGEX, UNARY, CoercionError, coerce, first_match
+from wedata_audit.operators import EXPECT, LIST_VALUED, OPERATORS, REGEX, UNARY, CoercionError, all_matches, coerce
 
 MAX_SHOWN = 120  # characters of a value shown in a message
 REDACTED = "[redacted]"
@@ -211,13 +211,22 @@ class Leaf(Condition):
     def _message(self, raw: Any, actual: Any, expected: Any) -> str:
         wanted = self._wanted(expected)
         if self.op == "not-regex":
-            m = first_match(expected, actual)
-            if m is not None:
-                text = m.string
-                line = text.count("\n", 0, m.start()) + 1
-                hit = " (the matched text is redacted)" if self.sensitive else f": {show(m.group(0))}"
-                return f"{self.label} matches /{m.re.pattern}/ at line {line}{hit}"
+            matches = all_matches(expected, actual)
+            if matches:
+                return self._where(matches)
         return f"{self.label} is {self._show(raw)}, expected {wanted}"
+
+    def _where(self, matches: list[Any]) -> str:
+        """Where a forbidden pattern matched: each line and pattern; the text itself only when not sensitive."""
+        text = matches[0].string
+        places = []
+        for m in matches:
+            line = text.count("\n", 0, m.start()) + 1
+            places.append(f"line {line} (/{m.re.pattern}/)" if self.sensitive
+                          else f"line {line}: {show(m.group(0))}")
+        places = list(dict.fromkeys(places))
+        hidden = "; the matched text is redacted" if self.sensitive else ""
+        return f"{self.label} matches a forbidden pattern at {', '.join(places)}{hidden}"
 
     def _wanted(self, expected: Any) -> str:
         if self._expected_label:

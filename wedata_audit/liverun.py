@@ -24,11 +24,11 @@ from wedata_audit.runner import (
     apply_filters,
     audit,
     build_ruleset,
+    clear_stale_reports,
     finish,
     load_filters,
     merge_config,
     parse_fail_on,
-    report_targets,
 )
 from wedata_audit.snapshot import Snapshot
 from wedata_audit.terminal import Terminal
@@ -85,7 +85,7 @@ def execute_audit(opts: LiveOptions, term: Terminal, *, credentials: Credentials
     cfg = find_config(opts.config)
     merge_config(cfg, opts.rules, opts.report, opts.filters)
     fail_on = parse_fail_on(opts.report.fail_on or "high")
-    report_targets(opts.report)
+    clear_stale_reports(opts.report)
     project_id = opts.project_id or cfg.get("project_id")
     if not project_id:
         raise UsageError("a project id is required: --project-id, or project_id in the configuration")

@@ -139,6 +139,24 @@ def first_match(patterns: list[regex.Pattern[str]], a: Any) -> regex.Match[str] 
     return None
 
 
+def all_matches(patterns: list[regex.Pattern[str]], a: Any, limit: int = 20) -> list[regex.Match[str]]:
+    """Every match of every pattern (at most ``limit``), in text order; each search bounded in time."""
+    if a is None:
+        return []
+    text = a if isinstance(a, str) else _to_str_lenient(a)
+    found: list[regex.Match[str]] = []
+    for p in patterns:
+        try:
+            for m in p.finditer(text, timeout=REGEX_TIMEOUT):
+                found.append(m)
+                if len(found) >= limit:
+                    break
+        except TimeoutError:
+            raise RegexTimeout(f"regex /{p.pattern}/ gave up after {REGEX_TIMEOUT:g} s on a value of "
+                               f"{len(text):,} characters") from None
+    return sorted(found, key=lambda m: m.start())[:limit]
+
+
 def _to_str_lenient(a: Any) -> str:
     try:
         return _to_str(a)

@@ -116,6 +116,15 @@ def report_targets(opts: ReportOptions) -> list[tuple[str, Path]]:
     return out
 
 
+def clear_stale_reports(opts: ReportOptions) -> None:
+    """Check the formats, then remove the reports of an earlier run at this run's paths before any work.
+
+    If this run then stops on an error, no report is left that a CI step could take for this run's.
+    """
+    for _, path in report_targets(opts):
+        path.unlink(missing_ok=True)
+
+
 def parse_fail_on(text: str) -> Severity:
     try:
         return Severity.parse(text)
@@ -192,7 +201,7 @@ def execute_check(opts: CheckOptions, term: Terminal) -> int:
     cfg = find_config(opts.config)
     merge_config(cfg, opts.rules, opts.report, opts.filters)
     fail_on = parse_fail_on(opts.report.fail_on or "high")
-    report_targets(opts.report)  # fail on a bad --format before doing any work
+    clear_stale_reports(opts.report)
     rules = build_ruleset(opts.rules, cfg)
     filters = load_filters(opts.filters, cfg)
     snapshots = read_snapshots(opts.paths, project_id=opts.project_id or cfg.get("project_id"))
