@@ -85,7 +85,7 @@ def test_errored_task_makes_the_audit_incomplete_and_wins_over_findings(tmp_path
 def test_usage_errors_exit_2(args: list[str], capsys, tmp_path: Path) -> None:
     code, _, err = run([*args, "-o", str(tmp_path)] if args[0] == "check" and len(args) > 1 else args, capsys)
     assert code == 2
-    assert err.strip()
+    assert err.strip() and "internal error" not in err
 
 
 def test_broken_rule_file_exits_2_naming_it(tmp_path: Path, capsys) -> None:
@@ -225,3 +225,28 @@ def test_secrets_in_code_are_masked_in_every_format(tmp_path: Path, capsys) -> N
     assert len(files) == len(format_choices()) == 6
     for blob in [out, err, *(p.read_text() for p in files)]:
         assert secret not in blob and password not in blob and secret[4:20] not in blob
+
+
+@pytest.mark.parametrize(("extra", "fault"), [
+    (["--format", "json=INPUT"], "is also an input"),
+    (["--format", "json=same.out", "--format", "csv=same.out"], "is already the path of the json report"),
+    (["--format", "html=."], "is a folder"),
+    (["--select", "kerberos-login", "--ignore", "kerberos-login"], "no rule is left to run"),
+    (["--no-default-rules", "--ignore", "schema"], "no rule is left to run"),
+])
+def test_unsafe_or_empty_runs_are_refused(tmp_path: Path, capsys, monkeypatch, data, extra: list[str],
+                                          fault: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    path = snapshot(tmp_path, data)
+    before = Path(path).read_text()
+    code, _, err = run(["check", path, *[a.replace("INPUT", path) for a in extra]], capsys)
+    assert code == 2 and fault in err and "internal error" not in err
+    assert Path(path).read_text() == before  # the input is never touched
+
+
+def test_checking_a_folder_twice_never_reads_its_own_reports(tmp_path: Path, capsys, monkeypatch, data) -> None:
+    monkeypatch.chdir(tmp_path)
+    snapshot(tmp_path, data)
+    assert run(["check", ".", "--format", "json"], capsys)[0] == 1
+    code, out, _ = run(["check", ".", "--format", "html", "--format", "json"], capsys)
+    assert code == 1 and "1 task version(s)" in out

@@ -169,7 +169,8 @@ output_dir: cfg-out
     ("fail_on: sometimes\n", "fail_on: 'sometimes' is not one of"),
     ("colour: red\n", "unknown key(s): 'colour'"),
     ("overrides:\n  kerberos-login: {severity: urgent}\n", "overrides.kerberos-login.severity"),
-    ("overrides:\n  no-such-rule: {disabled: true}\n", "unknown rule(s): no-such-rule"),
+    ("overrides:\n  no-such-rule: {disabled: true}\n", "overrides.no-such-rule: no such rule"),
+    ("overrides:\n  owner: {params: {x: 1}}\n", "overrides.owner.params: no param x"),
 ])
 def test_bad_config_names_the_key(tmp_path: Path, capsys, text: str, fault: str) -> None:
     cfg = write(tmp_path, "c.yaml", text)

@@ -106,3 +106,28 @@ def test_subject_reads_identity(data: dict[str, Any]) -> None:
     assert (s.task_id, s.task_name, s.version_num, s.workflow_id) == (
         "20251121163138956", "gallop_workflow_task_test", "V3", "d3e40dcc-bf42-4fb9-b081-b00408d478ec")
     assert example_data()["VersionNum"] == "V4"
+
+
+def test_saved_snapshot_edited_after_fetching_is_errored(tmp_path: Path, data: dict[str, Any]) -> None:
+    from wedata_audit.snapshot import data_sha256
+
+    meta = {"project_id": "p", "request_id": "r-1", "sha256": data_sha256(data)}
+    good = write(tmp_path, "good.json", {"Response": {"Data": data, "RequestId": "r-1"}, "_wedata_audit": meta})
+    data["ApproveStatus"] = "APPROVED"  # edited by hand afterwards
+    edited = write(tmp_path, "edited.json", {"Response": {"Data": data, "RequestId": "r-1"}, "_wedata_audit": meta})
+    ok, bad = read_snapshots([good, edited])
+    assert ok.error is None and ok.meta["sha256"] == meta["sha256"]
+    assert bad.data is None and "edited afterwards" in (bad.error or "")
+    assert "sha256" not in bad.meta and "request_id" not in bad.meta  # no evidence vouched for
+
+
+def test_folder_walk_skips_this_runs_reports(tmp_path: Path, data: dict[str, Any]) -> None:
+    from wedata_audit.sources import expand_paths
+
+    write(tmp_path, "v.json", data)
+    (tmp_path / "reports").mkdir()
+    write(tmp_path, "reports/report.json", {"tasks": []})
+    assert expand_paths([str(tmp_path)], exclude=[tmp_path / "reports"]) == [str(tmp_path / "v.json")]
+    # naming the report folder itself still reads it
+    assert expand_paths([str(tmp_path / "reports")], exclude=[tmp_path / "reports"]) == [
+        str(tmp_path / "reports" / "report.json")]

@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from wedata_audit import __version__
-from wedata_audit.errors import EXIT_USAGE, AuditError
+from wedata_audit.errors import EXIT_INCOMPLETE, EXIT_USAGE, AuditError
 from wedata_audit.finding import Severity
 from wedata_audit.reporters import format_choices
 from wedata_audit.runner import CheckOptions, FilterOptions, ReportOptions, RuleOptions, execute_check
@@ -60,7 +60,8 @@ def report_options(fn: F) -> F:
         click.option("--waivers", type=click.Path(), help="Waivers file (YAML): accepted exceptions with expiry."),
         click.option("--baseline", type=click.Path(),
                      help="An earlier JSON report: only findings not in it count for the gate."),
-        click.option("-v", "--verbose", count=True, help="Print every finding; -vv adds tracebacks."),
+        click.option("-v", "--verbose", count=True,
+                     help="Print every finding and the traceback of an internal error; -vv also logs each request."),
         click.option("-q", "--quiet", is_flag=True, help="Print only the verdict line."),
     ]):
         fn = deco(fn)
@@ -80,7 +81,7 @@ def _filter_opts(kw: dict[str, Any]) -> FilterOptions:
 
 def _report_opts(kw: dict[str, Any]) -> ReportOptions:
     return ReportOptions(formats=list(kw.pop("formats")), output_dir=kw.pop("output_dir"),
-                         fail_on=kw.pop("fail_on"), verbose=kw.pop("verbose"), quiet=kw.pop("quiet"))
+                         fail_on=kw.pop("fail_on"), verbose=_verbosity(kw.pop("verbose")), quiet=kw.pop("quiet"))
 
 
 @click.group(epilog=EXIT_CODES_HELP)
@@ -192,6 +193,7 @@ def rules_test(paths: tuple[str, ...], config: str | None, verbose: int, **kw: A
     """
     from wedata_audit.rulesdoc import test_rules
 
+    _verbosity(verbose)
     return test_rules(list(paths), _rule_opts(kw), config, Terminal(verbose))
 
 
@@ -206,11 +208,21 @@ def diff(old: str, new: str, fmt: str) -> int:
     return diff_reports(old, new, fmt, Terminal())
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
-    verbose = sum(a.count("v") for a in args if a.startswith("-") and not a.startswith("--") and set(a[1:]) == {"v"})
-    verbose += args.count("--verbose")
+_STATE = {"verbose": 0}  # the parsed -v count, for the error handler in main()
+
+
+def _verbosity(verbose: int) -> int:
+    """Record the parsed -v count and set up logging from it (done by each command that has -v)."""
+    _STATE["verbose"] = verbose
     configure_logging(verbose)
+    return verbose
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; every outcome, including a crash, becomes one of the documented exit codes."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    _STATE["verbose"] = 0
+    configure_logging(0)
     try:
         rv = cli.main(args=args, prog_name="wedata-audit", standalone_mode=False)
     except click.exceptions.Exit as exc:
@@ -225,11 +237,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         click.secho(f"wedata-audit: error: {exc}", fg="red", err=True)
         return exc.exit_code
     except KeyboardInterrupt:
-        click.echo("wedata-audit: interrupted", err=True)
-        return EXIT_USAGE
+        click.echo("wedata-audit: interrupted: the audit is incomplete", err=True)
+        return EXIT_INCOMPLETE
     except Exception as exc:  # never let a crash read as 0 or 1
         click.secho(f"wedata-audit: internal error: {type(exc).__name__}: {exc}", fg="red", err=True)
-        if verbose:
+        if _STATE["verbose"]:
             traceback.print_exc()
         else:
             click.echo("(run with -v for the traceback)", err=True)

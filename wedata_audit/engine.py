@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from wedata_audit.conditions import show
@@ -19,10 +19,6 @@ class Engine:
         self.schema_rule = next((r for r in rules if r.id == SCHEMA_RULE_ID), None)
         self.rules = [r for r in rules if r.check is not None]
         self.schema = schema if schema is not None else (SchemaChecker() if self.schema_rule else None)
-
-    def run(self, snapshots: Iterable[Snapshot]) -> Iterator[TaskResult]:
-        for snap in snapshots:
-            yield self.audit(snap)
 
     def audit(self, snap: Snapshot) -> TaskResult:
         try:

@@ -83,7 +83,7 @@ def configured_tasks(opts: LiveOptions, cfg: Config) -> list[TaskRef]:
 
 def execute_audit(opts: LiveOptions, term: Terminal, *, credentials: Credentials | None = None) -> int:
     cfg = find_config(opts.config)
-    merge_config(cfg, opts.rules, opts.report, opts.filters)
+    merge_config(cfg, opts.report, opts.filters)
     fail_on = parse_fail_on(opts.report.fail_on or "high")
     clear_stale_reports(opts.report)
     project_id = opts.project_id or cfg.get("project_id")

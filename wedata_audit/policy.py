@@ -23,6 +23,7 @@ from wedata_audit.errors import ConfigError, UsageError
 from wedata_audit.finding import Severity
 from wedata_audit.resources import default_rule_files, load_schema
 from wedata_audit.results import RULE_FAIL, RULE_PASS, RULE_SKIP, RuleInfo
+from wedata_audit.yamlfile import load_yaml
 
 POLICY_SCHEMA = "policy.schema.json"
 SCHEMA_RULE_ID = "schema"
@@ -48,10 +49,6 @@ SCHEMA_RULE_SPEC: dict[str, Any] = {
 }
 
 
-try:
-    _Loader: type = yaml.CSafeLoader
-except AttributeError:  # PyYAML built without libyaml
-    _Loader = yaml.SafeLoader
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +87,7 @@ def _policy_validator() -> jsonschema.Draft202012Validator:
 
 def read_policy_text(text: str, source: str) -> list[RawRule]:
     try:
-        doc = yaml.load(text, Loader=_Loader)
+        doc = load_yaml(text)
     except yaml.YAMLError as exc:
         raise ConfigError(f"invalid YAML: {exc}", source=source) from None
     if doc is None:
@@ -184,7 +181,7 @@ def parse_overrides(items: Iterable[str], what: str) -> dict[str, dict[str, Any]
         if not sep or not dot or not rule_id or not name:
             raise UsageError(f"{what} {item!r}: expected RULE.NAME=VALUE")
         try:
-            parsed = yaml.load(value, Loader=_Loader)
+            parsed = load_yaml(value)
         except yaml.YAMLError:
             parsed = value
         out.setdefault(rule_id, {})[name] = parsed
@@ -229,7 +226,8 @@ def _compile(item: RawRule, overrides: Mapping[str, Any], severity: str | None) 
         when = compile_condition(spec["when"], effective, "when", sensitive=sensitive) if "when" in spec else None
         check = compile_condition(spec["check"], effective, "check", sensitive=sensitive) if "check" in spec else None
     except ConditionError as exc:
-        raise ConfigError(str(exc), source=item.source, rule_id=rid) from None
+        blame = f" (with the overridden params {', '.join(sorted(overrides))})" if overrides else ""
+        raise ConfigError(f"{exc}{blame}", source=item.source, rule_id=rid) from None
     info = RuleInfo(id=rid, title=spec["title"], severity=sev, category=spec.get("category", ""),
                     description=spec["description"].strip(), remediation=spec["remediation"].strip(),
                     controls=tuple(spec.get("controls", ())))

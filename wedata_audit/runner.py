@@ -17,12 +17,12 @@ from wedata_audit.config import Config, find_config
 from wedata_audit.engine import Engine
 from wedata_audit.errors import ConfigError, UsageError, exit_code_for
 from wedata_audit.finding import Severity
-from wedata_audit.policy import Rule, build_rules, load_raw_rules, parse_overrides, ruleset_digest
+from wedata_audit.policy import RawRule, Rule, build_rules, load_raw_rules, parse_overrides, ruleset_digest
 from wedata_audit.reporters import registry
 from wedata_audit.results import AuditResult, TaskResult
 from wedata_audit.selection import select_rules
 from wedata_audit.snapshot import Snapshot
-from wedata_audit.sources import read_snapshots
+from wedata_audit.sources import expand_paths, read_snapshots
 from wedata_audit.terminal import Terminal
 from wedata_audit.waivers import Waiver, apply_waivers, load_waivers
 
@@ -65,11 +65,11 @@ class CheckOptions:
     filters: FilterOptions = field(default_factory=FilterOptions)
 
 
-def merge_config(cfg: Config, rules: RuleOptions, report: ReportOptions, filters: FilterOptions) -> None:
-    """Fill what the command line left open from the configuration file (the command line wins)."""
-    if rules.default_rules is None:
-        rules.default_rules = cfg.get("extends", "default") == "default"
-    rules.rule_paths = [cfg.resolve(p) for p in cfg.get("rules", [])] + rules.rule_paths
+def merge_config(cfg: Config, report: ReportOptions, filters: FilterOptions) -> None:
+    """Fill the report and filter options the command line left open from the configuration file.
+
+    (Rule settings are resolved in :func:`build_ruleset`, which every command shares.)
+    """
     report.formats = report.formats or list(cfg.get("formats", []))
     report.output_dir = report.output_dir or cfg.path("output_dir") or "reports"
     report.fail_on = report.fail_on or cfg.get("fail_on") or "high"
@@ -82,10 +82,14 @@ def now() -> str:
 
 
 def build_ruleset(opts: RuleOptions, cfg: Config | None = None) -> list[Rule]:
+    """The rules in effect: pack and policy files, config overrides, then command-line overrides (which win),
+    then selection. Every command that shows or runs rules builds them here."""
     cfg = cfg or Config()
     include_default = opts.default_rules if opts.default_rules is not None else cfg.get("extends") != "none"
-    raw = load_raw_rules(opts.rule_paths, include_default=include_default)
+    paths = [cfg.resolve(p) for p in cfg.get("rules", [])] + opts.rule_paths
+    raw = load_raw_rules(paths, include_default=include_default)
     overrides: dict[str, dict[str, Any]] = cfg.get("overrides", {})
+    check_config_overrides(overrides, raw, cfg)
     params = {rid: dict(o.get("params", {})) for rid, o in overrides.items() if o.get("params")}
     severities = {rid: o["severity"] for rid, o in overrides.items() if o.get("severity")}
     for rid, values in parse_overrides(opts.params, "--param").items():
@@ -97,31 +101,60 @@ def build_ruleset(opts: RuleOptions, cfg: Config | None = None) -> list[Rule]:
         severities[rid] = level
     rules = build_rules(raw, params=params, severities=severities)
     disabled = [rid for rid, o in overrides.items() if o.get("disabled")]
-    unknown = set(overrides) - {r.id for r in rules}
-    if unknown:
-        raise ConfigError(f"overrides name unknown rule(s): {', '.join(sorted(unknown))}", source=cfg.source)
-    return select_rules(rules, opts.select, [*opts.ignore, *disabled])
+    selected = select_rules(rules, opts.select, [*opts.ignore, *disabled])
+    if not selected:
+        raise UsageError("no rule is left to run (check --select, --ignore, --no-default-rules and the "
+                         "configuration's disabled rules): an audit without rules would pass anything")
+    return selected
+
+
+def check_config_overrides(overrides: dict[str, dict[str, Any]], raw: list[RawRule], cfg: Config) -> None:
+    """Overrides in the configuration must name rules and params that exist; the error names the file."""
+    declared = {r.spec["id"]: set((r.spec.get("params") or {}).keys()) for r in raw}
+    for rid, override in overrides.items():
+        if rid not in declared:
+            raise ConfigError(f"overrides.{rid}: no such rule", source=cfg.source)
+        unknown = set(override.get("params", {})) - declared[rid]
+        if unknown:
+            raise ConfigError(f"overrides.{rid}.params: no param {', '.join(sorted(unknown))} "
+                              f"(it has: {', '.join(sorted(declared[rid])) or 'none'})", source=cfg.source)
 
 
 def report_targets(opts: ReportOptions) -> list[tuple[str, Path]]:
-    """``(format, path)`` pairs; ``FORMAT=PATH`` names a file relative to the current folder."""
+    """``(format, path)`` pairs; ``FORMAT=PATH`` names a file relative to the current folder.
+
+    Two reports at one path, or a path that is a folder, are usage errors.
+    """
     known = registry()
     out: list[tuple[str, Path]] = []
+    seen: dict[Path, str] = {}
     for item in opts.formats or DEFAULT_FORMATS:
         name, sep, path = item.partition("=")
         if name not in known:
             raise UsageError(f"unknown format {name!r} (choose from {', '.join(sorted(known))})")
         target = Path(path) if sep and path else Path(opts.output_dir or "reports") / known[name].default_filename
+        key = target.resolve()
+        if key in seen:
+            raise UsageError(f"--format {item!r}: {target} is already the path of the {seen[key]} report")
+        if target.is_dir():
+            raise UsageError(f"--format {item!r}: {target} is a folder, not a file")
+        seen[key] = name
         out.append((name, target))
     return out
 
 
-def clear_stale_reports(opts: ReportOptions) -> None:
-    """Check the formats, then remove the reports of an earlier run at this run's paths before any work.
+def clear_stale_reports(opts: ReportOptions, inputs: Iterable[str] = ()) -> None:
+    """Check the report paths, then remove the reports of an earlier run at them, before any work.
 
     If this run then stops on an error, no report is left that a CI step could take for this run's.
+    A report path that is one of the inputs is a usage error (it would be deleted, then overwritten).
     """
-    for _, path in report_targets(opts):
+    targets = report_targets(opts)
+    sources = {Path(i).resolve() for i in inputs if i != "-"}
+    for _, path in targets:
+        if path.resolve() in sources:
+            raise UsageError(f"report {path} is also an input: it would be overwritten")
+    for _, path in targets:
         path.unlink(missing_ok=True)
 
 
@@ -199,12 +232,14 @@ def finish(result: AuditResult, opts: ReportOptions, term: Terminal) -> int:
 
 def execute_check(opts: CheckOptions, term: Terminal) -> int:
     cfg = find_config(opts.config)
-    merge_config(cfg, opts.rules, opts.report, opts.filters)
+    merge_config(cfg, opts.report, opts.filters)
     fail_on = parse_fail_on(opts.report.fail_on or "high")
-    clear_stale_reports(opts.report)
+    targets = report_targets(opts.report)
+    files = expand_paths(opts.paths, exclude=[Path(opts.report.output_dir or "reports"), *(p for _, p in targets)])
+    clear_stale_reports(opts.report, files)
     rules = build_ruleset(opts.rules, cfg)
     filters = load_filters(opts.filters, cfg)
-    snapshots = read_snapshots(opts.paths, project_id=opts.project_id or cfg.get("project_id"))
+    snapshots = read_snapshots(files, project_id=opts.project_id or cfg.get("project_id"))
     result = audit(snapshots, rules, inputs=opts.paths, fail_on=fail_on)
     apply_filters(result, filters)
     return finish(result, opts.report, term)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,3 +53,9 @@ def subject_of(source: str, data: dict[str, Any] | None, meta: dict[str, Any]) -
         version_num=_text(top.get("VersionNum")),
         owner_uin=_text(base.get("OwnerUin")),
     )
+
+
+def data_sha256(data: Any) -> str:
+    """SHA-256 of the canonical JSON of a version's Data (sorted keys, no spaces, UTF-8): its evidence hash."""
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()

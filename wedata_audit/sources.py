@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from wedata_audit.errors import UsageError
-from wedata_audit.snapshot import Snapshot
+from wedata_audit.snapshot import Snapshot, data_sha256
 
 META_KEY = "_wedata_audit"
 SUFFIXES = (".json", ".jsonl")
@@ -67,8 +67,13 @@ def nesting_depth(value: Any, stop: int | None = None) -> int:
     return deepest
 
 
-def expand_paths(paths: Iterable[str]) -> list[str]:
-    """Files in the order given, folders expanded recursively and sorted; a missing path is a usage error."""
+def expand_paths(paths: Iterable[str], *, exclude: Iterable[Path] = ()) -> list[str]:
+    """Files in the order given, folders expanded recursively and sorted; a missing path is a usage error.
+
+    Walking a folder skips ``exclude`` (this run's report files, and the report folder when it lies inside
+    the walked folder), so ``check .`` never reads the reports of an earlier run as task versions.
+    """
+    skip = [e.resolve() for e in exclude]
     out: list[str] = []
     for p in paths:
         if p == "-":
@@ -76,7 +81,12 @@ def expand_paths(paths: Iterable[str]) -> list[str]:
             continue
         path = Path(p)
         if path.is_dir():
-            out.extend(str(f) for f in sorted(path.rglob("*")) if f.suffix in SUFFIXES and f.is_file())
+            root = path.resolve()
+            # a skipped folder that contains the walked folder itself is not skipped
+            inside = [e for e in skip if not root.is_relative_to(e)]
+            out.extend(str(f) for f in sorted(path.rglob("*"))
+                       if f.suffix in SUFFIXES and f.is_file()
+                       and not any(f.resolve() == e or f.resolve().is_relative_to(e) for e in inside))
         elif path.exists():
             out.append(p)
         else:
@@ -152,7 +162,21 @@ def snapshots_from_doc(doc: Any, source: str, project_id: str | None) -> Iterato
 
 
 def one_snapshot(doc: Any, source: str, project_id: str | None) -> Snapshot:
-    """Classify one JSON value as a version, an API error or something else."""
+    """Classify one JSON value as a version, an API error or something else.
+
+    A saved snapshot records the sha256 of its Data when it was fetched; Data that no longer matches it was
+    edited afterwards, and is an errored task rather than evidence the report would vouch for.
+    """
+    snap = _classify(doc, source, project_id)
+    recorded = snap.meta.get("sha256")
+    if snap.data is not None and recorded is not None and recorded != data_sha256(snap.data):
+        return Snapshot(source=source, error="Data does not match the sha256 recorded when it was fetched: "
+                        "the snapshot was edited afterwards", meta={k: v for k, v in snap.meta.items()
+                                                                     if k in ("project_id", "task_id")})
+    return snap
+
+
+def _classify(doc: Any, source: str, project_id: str | None) -> Snapshot:
     if not isinstance(doc, dict):
         return Snapshot(source=source, error=f"expected a JSON object, found {_kind(doc)}")
     meta: dict[str, Any] = {}
