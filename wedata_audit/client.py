@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import random
 import threading
 import time
@@ -110,8 +111,10 @@ class WeDataClient:
                  service: str = SERVICE) -> None:
         if not region:
             raise ValueError("a region is required (e.g. ap-singapore)")
+        if not (math.isfinite(timeout) and timeout > 0):
+            raise ValueError(f"the timeout must be a positive number of seconds, not {timeout!r}")
         self.region = region
-        self.endpoint, self.host = _parse_endpoint(endpoint)
+        self.endpoint, self.host = parse_endpoint(endpoint)
         self._url = self.endpoint + "/"
         self.timeout = timeout
         self.version = version
@@ -210,12 +213,20 @@ class WeDataClient:
         raise ApiError(f"{code}: {message}", code=code, request_id=request_id)
 
 
-def _parse_endpoint(endpoint: str) -> tuple[str, str]:
-    """``(scheme://host, host)``; an endpoint without a scheme is https (``wedata.tencentcloudapi.com``)."""
+def parse_endpoint(endpoint: str) -> tuple[str, str]:
+    """``(scheme://host, host)``; an endpoint without a scheme is https (``wedata.tencentcloudapi.com``).
+
+    Raises ValueError for anything else: another scheme (``ftp://``), a path, a query, user information.
+    """
     text = endpoint.strip()
     parts = urlsplit(text if "://" in text else f"https://{text}")
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path.strip("/") or parts.query:
-        raise ValueError(f"invalid endpoint {endpoint!r}: expected [http[s]://]host[:port]")
+    try:
+        port_ok = parts.port is None or parts.port > 0  # reading .port checks it is a number up to 65535
+    except ValueError:
+        port_ok = False
+    if (parts.scheme not in ("http", "https") or not parts.hostname or not port_ok or parts.path.strip("/")
+            or parts.query or parts.fragment):
+        raise ValueError(f"invalid endpoint {endpoint!r}: expected [http[s]://]host[:port] (only http and https)")
     if parts.username or parts.password:
         raise ValueError("the endpoint must not carry user information")
     host = parts.netloc.lower()

@@ -43,17 +43,8 @@ class Credentials:
             raise ConfigError(f"credentials from {self.source} are empty (a CVM role without a bound role?)")
         return secret_id, secret_key, token or None
 
-    @property
-    def secret_id(self) -> str:
-        return self.info()[0]
-
     def __repr__(self) -> str:
         return f"Credentials(source={self.source!r})"
-
-
-def mask(secret_id: str) -> str:
-    """``AKID****abcd``: enough to tell keys apart in a message, not enough to use one."""
-    return f"{secret_id[:4]}****{secret_id[-4:]}" if len(secret_id) > 12 else "****"
 
 
 def from_keys(secret_id: str, secret_key: str, token: str | None = None, *,

@@ -5,6 +5,11 @@ InvalidParameter*, retries exhausted, a response without Data or RequestId). A r
 (:class:`~wedata_audit.errors.FatalRemoteError`: bad credentials, no permission) stops new requests at
 once; what was already in flight is still yielded, and the tasks never fetched are listed, so a caller can
 still write a report marked incomplete.
+
+With a snapshot folder, every task leaves one ``<task id>.json`` there, so that ``check`` on the folder
+comes to the same verdict: the full response of a version, or, for a task that could not be read or was
+never fetched, an API-style error response (``{"Response": {"Error": {"Code", "Message"}, ...}}``) that
+the offline reader turns into an errored task. The code is the API's, or one of ``WedataAudit.*`` below.
 """
 
 from __future__ import annotations
@@ -15,18 +20,22 @@ import os
 import re
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from wedata_audit.client import Cancelled, RemoteTaskError, WeDataClient
+from wedata_audit.client import ApiError, Cancelled, RemoteTaskError, WeDataClient
 from wedata_audit.errors import FatalRemoteError
-from wedata_audit.snapshot import Snapshot
+from wedata_audit.snapshot import Snapshot, data_sha256
 
 META_KEY = "_wedata_audit"  # the metadata key of a saved snapshot file (read back by sources.py)
 PAGE_SIZE = 200
+# Error codes of saved snapshots for failures that are not an API error answer.
+FETCH_FAILED = "WedataAudit.FetchFailed"  # retries exhausted: network errors, timeouts, 5xx, bodies not JSON
+INVALID_RESPONSE = "WedataAudit.InvalidResponse"  # an answer without usable Data or without RequestId
+NOT_FETCHED = "WedataAudit.NotFetched"  # the run stopped (refusal, Ctrl-C) before this task was read
 
 TaskRef = tuple[str, str | None]  # (task id, version id or None for the latest); a bare task id also works
 ProgressCallback = Callable[[int, int, Snapshot], None]  # (done, total, the snapshot just completed)
@@ -50,7 +59,6 @@ class FetchRun:
         self.fatal: FatalRemoteError | None = None
         self.unfetched: list[str] = []
         self.done = 0
-        self.errored = 0
 
     @property
     def complete(self) -> bool:
@@ -59,10 +67,24 @@ class FetchRun:
 
     def unfetched_snapshots(self) -> list[Snapshot]:
         """An errored snapshot for each task the run never read (for a report marked incomplete)."""
-        reason = f"not fetched: the run stopped ({self.fatal})" if self.fatal else "not fetched"
+        reason = (f"not fetched: the run stopped ({self.fatal})" if self.fatal
+                  else "not fetched: the run stopped before this task was read")
         return [Snapshot(source=f"api:{t}", error=reason, meta=self._meta(t)) for t in self.unfetched]
 
+    def abandon(self, fatal: FatalRemoteError | None = None) -> None:
+        """Give the run up before any fetch (a refusal or Ctrl-C while listing tasks): no task will be read.
+
+        Every task is then unfetched (and saved as such), as after a stop during the run; do not iterate.
+        """
+        self.fatal = fatal
+        self.unfetched = [task_id for task_id, _ in self.tasks]
+        self._save_unfetched()
+
     def __iter__(self) -> Iterator[Snapshot]:
+        return self.snapshots()
+
+    def snapshots(self) -> Generator[Snapshot, None, None]:
+        """The fetch as a generator: ``close()`` it to stop early (what is in flight is then unfetched)."""
         if self.snapshot_dir is not None:
             self.snapshot_dir.mkdir(parents=True, exist_ok=True)
         stop = threading.Event()
@@ -94,7 +116,6 @@ class FetchRun:
                         self.unfetched.append(task_id)
                         continue
                     self.done += 1
-                    self.errored += snapshot.error is not None
                     if self.on_progress is not None:
                         self.on_progress(self.done, len(self.tasks), snapshot)
                     yield snapshot
@@ -104,6 +125,17 @@ class FetchRun:
             pool.shutdown(wait=True, cancel_futures=True)
             self.unfetched.extend(pending.values())
             self.unfetched.extend(task_id for task_id, _ in queue)
+            self._save_unfetched()
+
+    def _save_unfetched(self) -> None:
+        """Overwrites what a worker may have saved for a task whose answer was never consumed: the report
+        lists that task as not fetched, so must the folder."""
+        if self.snapshot_dir is None:
+            return
+        self.snapshot_dir.mkdir(parents=True, exist_ok=True)
+        for snap in self.unfetched_snapshots():
+            save_response(self.snapshot_dir, snap.meta["task_id"], error_response(NOT_FETCHED, snap.error or ""),
+                          snap.meta)
 
     def _meta(self, task_id: str) -> dict[str, Any]:
         return {"project_id": self.project_id, "task_id": task_id, "endpoint": self.client.endpoint,
@@ -126,25 +158,36 @@ class FetchRun:
                 meta["request_id"] = exc.request_id
             if exc.code:
                 meta["error_code"] = exc.code
-            return Snapshot(source=source, error=exc.reason, meta=meta)
+            if isinstance(exc, ApiError) and exc.code:
+                code, message = exc.code, exc.reason.removeprefix(f"{exc.code}: ")
+            else:
+                code, message = FETCH_FAILED, exc.reason
+            return self._errored(task_id, exc.reason, meta, code, message)
         meta["fetched_at"] = _now()
         request_id = response.get("RequestId")
         if isinstance(request_id, str) and request_id:
             meta["request_id"] = request_id
         if "Data" not in response:
-            return Snapshot(source=source, error="the response has no Data", meta=meta)
+            return self._errored(task_id, "the response has no Data", meta)
         data = response["Data"]
         if data is None:
-            return Snapshot(source=source, error="the response Data is null: no version was returned", meta=meta)
+            return self._errored(task_id, "the response Data is null: no version was returned", meta)
         if not isinstance(data, dict):
-            return Snapshot(source=source, error=f"the response Data is a {type(data).__name__}, not an object",
-                            meta=meta)
+            return self._errored(task_id, f"the response Data is a {type(data).__name__}, not an object", meta)
         if "request_id" not in meta:
-            return Snapshot(source=source, error="the response has no RequestId", meta=meta)
+            return self._errored(task_id, "the response has no RequestId", meta)
         meta["sha256"] = sha256_of(data)
         if self.snapshot_dir is not None:
             save_response(self.snapshot_dir, task_id, response, meta)
         return Snapshot(source=source, data=data, meta=meta)
+
+    def _errored(self, task_id: str, reason: str, meta: dict[str, Any], code: str = INVALID_RESPONSE,
+                 message: str | None = None) -> Snapshot:
+        """An errored snapshot, saved (when saving) as an error response that ``check`` reads as errored."""
+        if self.snapshot_dir is not None:
+            response = error_response(code, reason if message is None else message, meta.get("request_id", ""))
+            save_response(self.snapshot_dir, task_id, response, meta)
+        return Snapshot(source=f"api:{task_id}", error=reason, meta=meta)
 
 
 def fetch_versions(client: WeDataClient, project_id: str, tasks: Iterable[TaskRef | str], workers: int = 8,
@@ -196,21 +239,40 @@ def dedupe(tasks: Iterable[TaskRef | str]) -> list[TaskRef]:
 
 
 def sha256_of(data: Any) -> str:
-    """SHA-256 of the canonical JSON (sorted keys, no spaces, UTF-8) of a document."""
-    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """SHA-256 of the canonical JSON (sorted keys, no spaces, UTF-8) of a document: the one ``check``
+    verifies a saved snapshot's Data against."""
+    return data_sha256(data)
+
+
+def error_response(code: str, message: str, request_id: str = "") -> dict[str, Any]:
+    """An API-style error ``Response`` object (RequestId only when there is one)."""
+    response: dict[str, Any] = {"Error": {"Code": code, "Message": message}}
+    if request_id:
+        response["RequestId"] = request_id
+    return response
+
+
+def snapshot_file_name(task_id: str) -> str:
+    """``<task id>.json``; an id with characters unsafe in a file name gets a hash, so two ids never collide."""
+    name = re.sub(r"[^A-Za-z0-9_.-]", "_", task_id).lstrip(".") or "task"
+    if name != task_id:
+        name = f"{name}-{hashlib.sha256(task_id.encode('utf-8', 'surrogatepass')).hexdigest()[:12]}"
+    return f"{name}.json"
 
 
 def save_response(directory: Path, task_id: str, response: Mapping[str, Any], meta: Mapping[str, Any]) -> Path:
     """Write ``<task id>.json``: the full ``{"Response": ...}`` and the ``_wedata_audit`` metadata, atomically."""
-    name = re.sub(r"[^A-Za-z0-9_.-]", "_", task_id).lstrip(".") or "task"
-    path = directory / f"{name}.json"
+    path = directory / snapshot_file_name(task_id)
+    name = path.stem
     doc = {"Response": dict(response), META_KEY: dict(meta)}
+    try:
+        blob = (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate (valid as a JSON escape, not in UTF-8): keep it escaped
+        blob = (json.dumps(doc, ensure_ascii=True, indent=2) + "\n").encode("ascii")
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(doc, fh, ensure_ascii=False, indent=2)
-            fh.write("\n")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(blob)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

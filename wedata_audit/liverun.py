@@ -5,18 +5,18 @@ Also the demo, which runs the same live audit against the bundled fake API on a 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-from wedata_audit.client import DEFAULT_ENDPOINT, WeDataClient
+from wedata_audit.client import DEFAULT_ENDPOINT, ApiError, RemoteTaskError, WeDataClient, parse_endpoint
 from wedata_audit.config import Config, find_config
 from wedata_audit.credentials import Credentials, resolve_credentials, resolve_region
-from wedata_audit.engine import Engine
-from wedata_audit.errors import EXIT_USAGE, UsageError
-from wedata_audit.fetch import FetchRun, list_tasks
+from wedata_audit.errors import ConfigError, FatalRemoteError, UsageError
+from wedata_audit.fetch import FetchRun, dedupe, list_tasks
 from wedata_audit.progress import Progress
+from wedata_audit.results import TaskResult
 from wedata_audit.runner import (
     FilterOptions,
     ReportOptions,
@@ -29,12 +29,17 @@ from wedata_audit.runner import (
     load_filters,
     merge_config,
     parse_fail_on,
+    report_targets,
 )
-from wedata_audit.snapshot import Snapshot
+from wedata_audit.sources import SUFFIXES as SNAPSHOT_SUFFIXES
 from wedata_audit.terminal import Terminal
 
 # Regions the documentation lists for GetTriggerTaskVersion on the international site.
 DOCUMENTED_REGIONS = ("ap-hongkong", "ap-jakarta", "ap-singapore", "eu-frankfurt", "na-ashburn", "na-siliconvalley")
+
+DEFAULT_WORKERS = 8
+# ListTriggerTasks answers with these when a select filter is wrong (unknown name, wrong type or value).
+FILTER_ERROR_CODES = ("InvalidParameter", "UnknownParameter", "MissingParameter")
 
 TaskRef = tuple[str, str | None]
 
@@ -53,7 +58,7 @@ class LiveOptions:
     workers: int | None = None
     timeout: float | None = None
     save_snapshots: str | None = None
-    select: dict[str, Any] | None = None  # ListTriggerTasks filters, when the configuration has none
+    select: dict[str, Any] | None = None  # ListTriggerTasks filters; when given, the configuration's are ignored
     rules: RuleOptions = field(default_factory=RuleOptions)
     report: ReportOptions = field(default_factory=ReportOptions)
     filters: FilterOptions = field(default_factory=FilterOptions)
@@ -81,70 +86,166 @@ def configured_tasks(opts: LiveOptions, cfg: Config) -> list[TaskRef]:
     return refs
 
 
-def execute_audit(opts: LiveOptions, term: Terminal, *, credentials: Credentials | None = None) -> int:
-    cfg = find_config(opts.config)
+def execute_audit(opts: LiveOptions, term: Terminal, *, credentials: Credentials | None = None,
+                  cfg: Config | None = None) -> int:
+    """Run a live audit and return the exit code.
+
+    ``cfg`` is the configuration to use instead of looking for one (the demo passes an empty ``Config()``).
+    A run-wide refusal of the API (:class:`FatalRemoteError`) still writes the reports, marked incomplete,
+    then is raised for the CLI to turn into its exit code.
+    """
+    if cfg is None:
+        cfg = find_config(opts.config)
     merge_config(cfg, opts.report, opts.filters)
     fail_on = parse_fail_on(opts.report.fail_on or "high")
     clear_stale_reports(opts.report)
-    project_id = opts.project_id or cfg.get("project_id")
+    project_id = _setting(opts.project_id, cfg, "project_id")
     if not project_id:
         raise UsageError("a project id is required: --project-id, or project_id in the configuration")
-    region = resolve_region(opts.region or cfg.get("region"), opts.profile or cfg.get("profile"))
+    profile = _setting(opts.profile, cfg, "profile")
+    region = resolve_region(_setting(opts.region, cfg, "region"), profile)
     if not region:
         raise UsageError("a region is required: --region, region in the configuration, or TENCENTCLOUD_REGION")
     if region not in DOCUMENTED_REGIONS:
         term.warn(f"region {region!r} is not one the GetTriggerTaskVersion documentation lists "
                   f"({', '.join(DOCUMENTED_REGIONS)})")
+    endpoint, client_args, workers = _client_settings(opts, cfg)
     refs = configured_tasks(opts, cfg)
-    select = cfg.get("select", opts.select)
+    select = opts.select if opts.select is not None else cfg.get("select")
     if not refs and select is None:
         raise UsageError("no task to audit: give --task, --tasks-file, or tasks / select in the configuration")
     rules = build_ruleset(opts.rules, cfg)
     filters = load_filters(opts.filters, cfg)
-    creds = credentials or resolve_credentials(opts.profile or cfg.get("profile"), cvm_role=opts.use_cvm_role)
-    endpoint = opts.endpoint or cfg.get("endpoint") or DEFAULT_ENDPOINT
-    client_args: dict[str, Any] = {"endpoint": endpoint}
-    if opts.rate or cfg.get("rate"):
-        client_args["rate"] = float(opts.rate or cfg.get("rate"))
-    if opts.timeout or cfg.get("timeout"):
-        client_args["timeout"] = float(opts.timeout or cfg.get("timeout"))
-    with WeDataClient(creds, region, **client_args) as client:
+    creds = credentials or resolve_credentials(profile, cvm_role=opts.use_cvm_role)
+    snapshot_dir = prepare_snapshot_dir(opts.save_snapshots, opts.report)
+    with WeDataClient(creds, region, endpoint=endpoint, **client_args) as client:
+        listing_failure: str | None = None
+        refused: FatalRemoteError | None = None
+        interrupted = False
         if select is not None:
-            refs.extend((t, None) for t in list_tasks(client, project_id, select))
-        if not refs:
+            try:
+                refs.extend((t, None) for t in list_tasks(client, project_id, select))
+            except KeyboardInterrupt:
+                interrupted = True
+            except FatalRemoteError as exc:
+                refused = exc
+            except ApiError as exc:
+                if exc.code.startswith(FILTER_ERROR_CODES):
+                    raise ConfigError(f"select: ListTriggerTasks rejected these filters ({exc.reason}); check the "
+                                      "filter names and the types of their values", source=cfg.source) from None
+                listing_failure = exc.reason
+            except RemoteTaskError as exc:
+                listing_failure = exc.reason
+        if not refs and refused is None and listing_failure is None and not interrupted:
             raise UsageError("no task to audit: the select filters matched no task")
-        run = FetchRun(client, project_id, refs, workers=opts.workers or cfg.get("workers") or 8,
-                       snapshot_dir=opts.save_snapshots)
-        progress = Progress(len(run.tasks), quiet=opts.report.quiet)
-        stream = _with_progress(run, progress)
-        try:
-            result = audit(stream, rules, inputs=[f"{endpoint} project {project_id} ({len(run.tasks)} task(s))"],
-                           fail_on=fail_on)
-        finally:
-            stream.close()
-            progress.close()
-    result.meta.update(endpoint=endpoint, region=region, project_id=project_id)
-    engine = Engine(rules)
-    if run.fatal is not None:
+        tasks = dedupe(refs)
+        progress = Progress(len(tasks), quiet=opts.report.quiet)
+        run = FetchRun(client, project_id, tasks, workers=workers, snapshot_dir=snapshot_dir,
+                       on_progress=lambda _done, _total, snap: progress.advance(errored=snap.error is not None))
+        inputs = [f"{client.endpoint} project {project_id} ({len(run.tasks)} task(s))"]
+        if refused is not None or interrupted:  # while listing: nothing will be fetched
+            run.abandon(refused)
+            result = audit((), rules, inputs=inputs, fail_on=fail_on)
+            if interrupted:
+                result.complete = False
+                result.incomplete_reason = "interrupted (Ctrl-C) while listing the tasks to audit"
+        else:
+            stream = run.snapshots()
+            try:
+                result = audit(stream, rules, inputs=inputs, fail_on=fail_on)
+            finally:
+                stream.close()  # after Ctrl-C: stop the workers, list what is left as not fetched
+                progress.close()
+    result.meta.update(endpoint=client.endpoint, region=region, project_id=project_id)
+    reasons = [
+        f"the API refused the run, so it stopped early: {run.fatal}" if run.fatal is not None else None,
+        (f"the task listing (ListTriggerTasks for select) failed, so the tasks it would have listed were not "
+         f"audited: {listing_failure}") if listing_failure is not None else None,
+        result.incomplete_reason if not result.complete else None,
+    ]
+    if not any(reasons) and not run.complete:
+        reasons.append("some tasks were not fetched")
+    if any(reasons):
         result.complete = False
-        result.incomplete_reason = f"the API refused the run, so it stopped early: {run.fatal}"
-    elif result.complete and not run.complete:
-        result.complete = False
-        result.incomplete_reason = result.incomplete_reason or "some tasks were not fetched"
-    result.tasks.extend(engine.audit(s) for s in run.unfetched_snapshots())
+        result.incomplete_reason = "; ".join(r for r in reasons if r)
+    result.tasks.extend(TaskResult(subject=s.subject, error=s.error, meta=s.meta) for s in run.unfetched_snapshots())
     result.tasks.sort(key=lambda t: (t.subject.task_id or t.subject.source, t.subject.version_id))
     apply_filters(result, filters)
     code = finish(result, opts.report, term)
     if run.fatal is not None:
-        term.echo(f"wedata-audit: error: {run.fatal}", err=True)
-        return EXIT_USAGE
+        raise run.fatal  # the reports are written; the CLI maps the refusal to its exit code (2)
     return code
 
 
-def _with_progress(run: FetchRun, progress: Progress) -> Iterator[Snapshot]:
-    for snap in run:
-        progress.advance(errored=snap.error is not None)
-        yield snap
+def _setting(option: Any, cfg: Config, key: str) -> Any:
+    """The command-line value when one was given (even 0 or an empty string), else the configuration's."""
+    return option if option is not None else cfg.get(key)
+
+
+def _client_settings(opts: LiveOptions, cfg: Config) -> tuple[str, dict[str, float], int]:
+    """Endpoint, client keyword arguments (rate, timeout) and workers, checked: a bad value is a usage error
+    (a configuration error when it comes from the configuration file), before any request."""
+    endpoint = _setting(opts.endpoint, cfg, "endpoint")
+    if endpoint is None:
+        endpoint = DEFAULT_ENDPOINT
+    try:
+        parse_endpoint(str(endpoint))
+    except ValueError as exc:
+        _bad(opts.endpoint, cfg, "endpoint", str(exc))
+    client_args: dict[str, float] = {}
+    for key, what in (("rate", "requests per second"), ("timeout", "seconds")):
+        value = _setting(getattr(opts, key), cfg, key)
+        if value is not None:
+            client_args[key] = _positive(value, getattr(opts, key), cfg, key, f"a positive number of {what}")
+    workers = _setting(opts.workers, cfg, "workers")
+    if workers is None:
+        workers = DEFAULT_WORKERS
+    elif isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        _bad(opts.workers, cfg, "workers", f"must be a whole number of at least 1, not {workers!r}")
+    return str(endpoint), client_args, workers
+
+
+def _positive(value: Any, option: Any, cfg: Config, key: str, expected: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+        shown = f"{value:g}" if isinstance(value, float) else repr(value)
+        _bad(option, cfg, key, f"must be {expected}, not {shown}")
+    return float(value)
+
+
+def _bad(option: Any, cfg: Config, key: str, message: str) -> NoReturn:
+    if option is not None:
+        raise UsageError(f"--{key}: {message}")
+    raise ConfigError(f"{key}: {message}", source=cfg.source)
+
+
+def prepare_snapshot_dir(path: str | None, report: ReportOptions) -> Path | None:
+    """Check (and create) the ``--save-snapshots`` folder before any request.
+
+    It must hold no ``*.json`` / ``*.jsonl`` file yet: ``check DIR`` reads every one of them, so files of
+    another run would change the verdict of this one. Nothing is ever deleted: the user picks another folder.
+    A JSON report written inside it would be read back as a task, so that is refused as well.
+    """
+    if path is None:
+        return None
+    folder = Path(path)
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"--save-snapshots {path}: exists and is not a folder")
+    if folder.is_dir():
+        existing = sorted(str(f) for f in folder.rglob("*") if f.suffix in SNAPSHOT_SUFFIXES and f.is_file())
+        if existing:
+            raise UsageError(
+                f"--save-snapshots {path}: the folder already holds {len(existing)} .json/.jsonl file(s) "
+                f"(e.g. {existing[0]}), which 'check {path}' would read along with this run's snapshots; "
+                "give an empty or new folder (nothing was deleted)")
+    for name, target in report_targets(report):
+        if target.suffix in SNAPSHOT_SUFFIXES and target.resolve().is_relative_to(folder.resolve()):
+            raise UsageError(f"the {name} report {target} would be inside --save-snapshots {path}, where "
+                             f"'check {path}' would read it as a task version; write the reports elsewhere")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--save-snapshots {path}: cannot create the folder ({exc.strerror or exc})") from None
+    return folder
 
 
 def execute_demo(report: ReportOptions, term: Terminal, *, tasks: int = 60, seed: int = 20251124) -> int:
@@ -160,7 +261,7 @@ def execute_demo(report: ReportOptions, term: Terminal, *, tasks: int = 60, seed
         opts.rules.default_rules = True
         opts.select = {}  # discover every task of the project through ListTriggerTasks
         creds = from_keys(TEST_SECRET_ID, TEST_SECRET_KEY, source="demo")
-        code = execute_audit(opts, term, credentials=creds)
+        code = execute_audit(opts, term, credentials=creds, cfg=Config())  # never ./wedata-audit.yaml
     out = Path(report.output_dir or "reports")
     term.echo(f"demo: done. Open {out / 'report.html'} in a browser; exit code {code} "
               "(1: the gate failed, as it should on the demo's non-compliant tasks).")

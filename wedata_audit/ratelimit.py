@@ -7,12 +7,17 @@ The API counts requests per calendar second. A bucket of capacity ``b`` refilled
 requests, which leaves ``slack`` seconds for the jitter between taking a token and the request reaching
 the server. With the defaults (burst 1, slack 0.02 s) a 20/s limit gives one request every 51 ms.
 
+Any limit above 0 works. As the API counts whole requests per second, a fractional limit above 1 counts as
+its whole part (2.5/s lets at most 2 requests into any second); a limit below 1 is a long-run rate with a
+burst of 1 (0.5/s: one request every 2.04 s).
+
 Implemented as GCRA (a virtual scheduling token bucket): each caller reserves the next free slot under a
 lock, then sleeps outside it, so waiting callers are served in order.
 """
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -24,15 +29,17 @@ class TokenBucket:
     def __init__(self, limit: float = 20.0, *, burst: int = 1, slack: float = 0.02,
                  clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep) -> None:
-        if limit <= 0:
-            raise ValueError("the rate limit must be positive")
-        if not 1 <= burst <= limit:
-            raise ValueError("burst must be between 1 and the limit")
-        if slack < 0:
+        if not (math.isfinite(limit) and limit > 0):
+            raise ValueError(f"the rate limit must be a positive number, not {limit!r}")
+        # what the refill is derived from: whole requests per second, or the limit itself below 1
+        per_second = math.floor(limit) if limit >= 1 else limit
+        if not 1 <= burst <= max(1, math.floor(limit)):
+            raise ValueError(f"burst must be between 1 and {max(1, math.floor(limit))} for a limit of {limit:g}/s")
+        if not (math.isfinite(slack) and slack >= 0):
             raise ValueError("slack must not be negative")
         self.limit = limit
         self.burst = burst
-        self.rate = (limit - burst + 1) / (1.0 + slack)
+        self.rate = (per_second - burst + 1) / (1.0 + slack)
         self._interval = 1.0 / self.rate
         self._tolerance = (burst - 1) * self._interval
         self._clock = clock

@@ -14,7 +14,7 @@ from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentClo
 from tencentcloud.common.profile.client_profile import ClientProfile
 from tencentcloud.common.profile.http_profile import HttpProfile
 
-from tests.live.conftest import REGION, MakeClient
+from tests.live.conftest import FAST_RETRY, REGION, MakeClient
 from wedata_audit import corpus
 from wedata_audit.client import ApiError, FatalApiError, RetriesExhausted, RetryPolicy
 from wedata_audit.errors import FatalRemoteError
@@ -277,3 +277,69 @@ def test_endpoint_forms(endpoint: str | None, url: str, host: str) -> None:
         WeDataClient(creds, REGION, endpoint="ftp://example.com")
     with pytest.raises(ValueError):
         WeDataClient(creds, REGION, endpoint="https://example.com/some/path")
+
+
+def test_errored_tasks_are_saved_so_that_check_errors_them_too(api: FakeWeData, make_client: MakeClient,
+                                                               tmp_path) -> None:
+    from wedata_audit.sources import read_snapshots
+
+    exhausted, good, unknown = api.task_ids[0], api.task_ids[1], "404404404"
+    api.inject(*["http_500"] * FAST_RETRY.max_attempts)  # every attempt for the first task (one worker)
+    live = {s.source: s for s in fetch_versions(make_client(), api.project_id, [exhausted, good, unknown],
+                                                workers=1, snapshot_dir=tmp_path / "snaps")}
+    assert live[f"api:{exhausted}"].error.startswith("gave up after")
+    assert "ResourceNotFound" in live[f"api:{unknown}"].error and live[f"api:{good}"].data
+    saved = {p.stem: json.loads(p.read_text()) for p in (tmp_path / "snaps").glob("*.json")}
+    assert set(saved) == {exhausted, good, unknown}
+    assert saved[exhausted]["Response"] == {"Error": {"Code": "WedataAudit.FetchFailed",
+                                                      "Message": live[f"api:{exhausted}"].error}}
+    assert saved[unknown]["Response"]["Error"] == {"Code": "ResourceNotFound",
+                                                   "Message": "The task `404404404` does not exist."}
+    assert saved[unknown]["Response"]["RequestId"] == saved[unknown]["_wedata_audit"]["request_id"]
+    offline = {s.meta["task_id"]: s for s in read_snapshots([str(tmp_path / "snaps")])}
+    assert offline[good].data == live[f"api:{good}"].data
+    assert "WedataAudit.FetchFailed" in offline[exhausted].error and "HTTP 500" in offline[exhausted].error
+    assert "ResourceNotFound" in offline[unknown].error and offline[unknown].data is None
+
+
+@pytest.mark.parametrize("kind", ["data_missing", "data_null", "request_id_missing"])
+def test_unusable_answers_are_saved_as_errors(api: FakeWeData, make_client: MakeClient, tmp_path, kind: str) -> None:
+    from wedata_audit.sources import read_snapshots
+
+    api.inject(kind)
+    [snap] = fetch_versions(make_client(), api.project_id, [api.task_ids[0]], snapshot_dir=tmp_path)
+    assert snap.error is not None
+    [offline] = read_snapshots([str(tmp_path)])
+    assert offline.error is not None and "WedataAudit.InvalidResponse" in offline.error
+    assert snap.error in offline.error
+
+
+def test_a_stopped_run_saves_the_tasks_it_never_read(api: FakeWeData, make_client: MakeClient, tmp_path) -> None:
+    run = FetchRun(make_client(), api.project_id, api.task_ids, workers=1, snapshot_dir=tmp_path)
+    stream = run.snapshots()
+    first = next(stream)
+    stream.close()  # as after Ctrl-C
+    assert first.data and not run.complete
+    assert sorted(run.unfetched) == sorted(set(api.task_ids) - {first.meta["task_id"]})
+    saved = {p.stem: json.loads(p.read_text())["Response"] for p in tmp_path.glob("*.json")}
+    assert set(saved) == set(api.task_ids)  # what a worker saved but nobody consumed is overwritten
+    for task_id in run.unfetched:
+        assert saved[task_id]["Error"]["Code"] == "WedataAudit.NotFetched"
+    assert "Data" in saved[first.meta["task_id"]]
+
+
+def test_refused_before_the_run_every_task_is_unfetched(api: FakeWeData, make_client: MakeClient, tmp_path) -> None:
+    run = FetchRun(make_client(), api.project_id, api.task_ids[:3], snapshot_dir=tmp_path / "snaps")
+    run.abandon(FatalApiError("AuthFailure.SignatureFailure", "no"))
+    assert run.unfetched == api.task_ids[:3] and not run.complete
+    assert len(list((tmp_path / "snaps").glob("*.json"))) == 3
+    assert api.stats().total == 0
+
+
+def test_snapshot_file_names_never_collide() -> None:
+    from wedata_audit.fetch import snapshot_file_name
+
+    names = [snapshot_file_name(t) for t in ("a/b", "a_b", "a:b", ".hidden", "..", "", "12345")]
+    assert len(set(names)) == len(names)
+    assert names[1] == "a_b.json" and names[-1] == "12345.json"
+    assert all("/" not in n and not n.startswith(".") for n in names)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections import Counter
@@ -91,3 +92,31 @@ def test_arguments_are_checked() -> None:
     with pytest.raises(ValueError):
         TokenBucket(5, burst=6)
     assert "20" in repr(TokenBucket(20))
+
+
+def test_a_limit_below_one_is_a_long_run_rate() -> None:
+    times = _grants(0.5, 1, 10)
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    assert gaps == pytest.approx([1.02 / 0.5] * 9)
+    assert _max_in_window(times, 1.02) == 1
+
+
+@pytest.mark.parametrize(("limit", "burst"), [(2.5, 1), (2.5, 2), (1.5, 1), (20.9, 5)])
+def test_a_fractional_limit_never_lets_more_than_its_whole_part_into_a_second(limit: float, burst: int) -> None:
+    times = _grants(limit, burst, 100)
+    assert _max_in_window(times, 1.02 - 1e-9) <= int(limit)
+    assert _max_in_window(times, 1.0) <= int(limit)
+
+
+@pytest.mark.parametrize("limit", [0.0, -1.0, float("nan"), float("inf"), float("-inf")])
+def test_a_limit_that_is_not_a_positive_number_is_refused(limit: float) -> None:
+    with pytest.raises(ValueError, match="positive number"):
+        TokenBucket(limit)
+
+
+def test_burst_is_at_most_the_whole_part_of_the_limit_and_at_least_one() -> None:
+    assert TokenBucket(0.2, burst=1).burst == 1
+    assert TokenBucket(2.9, burst=2).burst == 2
+    for limit, burst in ((0.5, 2), (2.9, 3), (5, 0)):
+        with pytest.raises(ValueError, match="burst"):
+            TokenBucket(limit, burst=burst)
