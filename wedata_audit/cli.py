@@ -110,9 +110,9 @@ def check(paths: tuple[str, ...], project_id: str | None, **kw: Any) -> int:
 @click.option("--use-cvm-role", is_flag=True, help="Use the CVM instance role's credentials (as tccli does).")
 @click.option("--task", "tasks", multiple=True, metavar="ID", help="Task id to audit (repeatable).")
 @click.option("--tasks-file", type=click.Path(), help="File of task ids, one per line, # comments.")
-@click.option("--rate", type=click.FloatRange(min=0, min_open=True), help="Requests per second, shared by all workers [default: 20].")
+@click.option("--rate", type=float, help="Requests per second, shared by all workers [default: 20].")
 @click.option("--workers", type=click.IntRange(min=1), help="Concurrent requests [default: 8].")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help="Per-request timeout in seconds [default: 10].")
+@click.option("--timeout", type=float, help="Per-request timeout in seconds [default: 10].")
 @click.option("--save-snapshots", type=click.Path(), metavar="DIR",
               help="Write each raw response to DIR (re-audit offline with 'check DIR').")
 @rule_options
