@@ -182,7 +182,7 @@ def test_incomplete_banner_comes_first() -> None:
     banner = lxml_html.fromstring(page).get_element_by_id("incomplete-banner").text_content()
     assert "Audit incomplete" in banner
     assert "stopped <early> by a rate limit" in banner
-    assert "1 of 4 task versions could not be audited" in banner
+    assert "1 of 4 task version(s) could not be audited" in banner
 
 
 def test_sections_in_order() -> None:

@@ -124,7 +124,7 @@ def test_complete_flag_and_reason() -> None:
 
     errored = load(sample_result(3))["run"]
     assert errored["complete"] is False
-    assert "1 task version" in errored["incomplete_reason"]
+    assert errored["incomplete_reason"] == "1 of 3 task version(s) could not be audited"
 
     stopped = load(sample_result(3, kinds=COMPLETE_KINDS, complete=False, incomplete_reason="interrupted"))
     assert stopped["run"] == {

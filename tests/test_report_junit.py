@@ -105,7 +105,7 @@ def test_incomplete_run_is_flagged_first() -> None:
     (error,) = case.result
     assert isinstance(error, Error)
     assert "incomplete" in error.message
-    assert "1 task version" in error.message
+    assert "1 of 3 task version(s) could not be audited" in error.message
 
 
 def test_interrupted_run_without_errored_tasks_is_flagged() -> None:

@@ -77,7 +77,7 @@ def test_incomplete_warning_comes_first() -> None:
     text = render_document(sample_result(4))
     first = text.splitlines()[0]
     assert "INCOMPLETE" in first
-    assert "1 task version(s) could not be audited" in first
+    assert "1 of 4 task version(s) could not be audited" in first
     assert text.index("INCOMPLETE AUDIT") < text.index("wedata-audit: INCOMPLETE") < text.index("### Counts")
 
 

@@ -286,7 +286,7 @@ def test_incomplete_run_is_not_successful() -> None:
     assert all(n["level"] == "error" for n in notes)
     assert "HTTP 500" in notes[0]["message"]["text"]
     assert notes[0]["locations"][0]["logicalLocations"][0]["fullyQualifiedName"].endswith("000000002@V1")
-    assert notes[-1]["message"]["text"] == "audit incomplete: 1 task version(s) could not be audited"
+    assert notes[-1]["message"]["text"] == "audit incomplete: 1 of 4 task version(s) could not be audited"
 
 
 def test_interrupted_run_reports_the_reason() -> None:

@@ -189,7 +189,7 @@ def rules_validate(paths: tuple[str, ...]) -> int:
 def rules_test(paths: tuple[str, ...], config: str | None, verbose: int, **kw: Any) -> int:
     """Run policy unit tests: case files (or folders of them) that say which rules must fail or pass.
 
-    Exits 1 when any case does not behave as it says.
+    Exits 1 when any case does not behave as it says, or when no case was found.
     """
     from wedata_audit.rulesdoc import test_rules
 
@@ -202,7 +202,10 @@ def rules_test(paths: tuple[str, ...], config: str | None, verbose: int, **kw: A
 @click.argument("new", type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def diff(old: str, new: str, fmt: str) -> int:
-    """Compare two JSON reports: new, fixed and still-open findings. Exits 1 when there are new ones."""
+    """Compare two JSON reports: new, fixed and still-open findings.
+
+    Exits 1 when there are new findings, 3 when either run is incomplete, 2 when a file is not a report.
+    """
     from wedata_audit.reportdiff import diff_reports
 
     return diff_reports(old, new, fmt, Terminal())

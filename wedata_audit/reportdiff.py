@@ -1,43 +1,141 @@
-"""``wedata-audit diff OLD.json NEW.json``: what changed between two runs, by finding fingerprint."""
+"""``wedata-audit diff OLD.json NEW.json``: which findings are new, fixed and still open between two runs.
+
+* Both files must be wedata-audit JSON reports (``schemas/report.schema.json``); anything else is a
+  configuration error naming the file and where it is wrong (exit 2).
+* A finding is identified by its fingerprint (project, task, rule, key) and the task version it is on, so
+  two versions of one task in a run stay two findings. A finding on a version the other run does not
+  have still matches the same fingerprint on another version of that task (a version saved since): a
+  problem that survives a new version is still open, not fixed and new again.
+* When either run is incomplete, findings of the task versions it did not audit would read as fixed (or
+  new): the output says so first and the exit code is 3, whatever else changed.
+* Otherwise the exit code is 1 when there are new findings, 0 when not.
+"""
 
 from __future__ import annotations
 
 import json
+from collections import defaultdict, deque
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from wedata_audit.errors import ConfigError
+import click
+
+from wedata_audit.docschema import describe, first_error, location
+from wedata_audit.errors import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, ConfigError
+from wedata_audit.reporters import scrub_surrogates
+from wedata_audit.sources import parse_json
 from wedata_audit.terminal import Terminal, safe
 
+REPORT_SCHEMA = "report.schema.json"
+GROUPS = ("new", "fixed", "still open")
 
-def _findings(path: str) -> dict[str, dict[str, Any]]:
+
+@dataclass(frozen=True)
+class Report:
+    """What ``diff`` needs of one JSON report."""
+
+    path: str
+    findings: list[dict[str, Any]]
+    # Why the run is incomplete; None when it is complete.
+    incomplete: str | None
+
+
+def load_report(path: str) -> Report:
+    """Read and validate a JSON report; a :class:`ConfigError` naming ``path`` when it is not one."""
     try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
-        tasks = doc["tasks"]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ConfigError(f"not a readable wedata-audit JSON report: {exc}", source=path) from None
-    out: dict[str, dict[str, Any]] = {}
-    for task in tasks:
-        label = task.get("task_name") or task.get("task_id") or task.get("source", "")
-        for f in task.get("findings") or []:
-            out[f["fingerprint"]] = {**f, "task": label, "version_num": task.get("version_num", "")}
-    return out
+        doc = parse_json(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"cannot read the report: {exc.strerror or exc}", source=path) from None
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
+        raise ConfigError(f"not a wedata-audit JSON report: invalid JSON: {exc}", source=path) from None
+    try:
+        err = first_error(REPORT_SCHEMA, doc)
+    except RecursionError:
+        raise ConfigError("not a wedata-audit JSON report: nested too deeply", source=path) from None
+    if err is not None:
+        raise ConfigError(f"not a wedata-audit JSON report: {location(err.absolute_path)}: {describe(err)}",
+                          source=path)
+    findings = []
+    for task in doc["tasks"]:
+        label = task["task_name"] or task["task_id"] or task["source"]
+        for f in task["findings"]:
+            findings.append({**f, "task": label, "version_num": task["version_num"],
+                             "version_id": task["version_id"]})
+    run = doc["run"]
+    errored = sum(1 for t in doc["tasks"] if t["status"] == "errored")
+    incomplete = None
+    if not run["complete"]:
+        incomplete = run["incomplete_reason"] or "the run did not finish"
+    elif errored:
+        incomplete = f"{errored} task version(s) could not be audited"
+    return Report(path=path, findings=findings, incomplete=incomplete)
+
+
+def compare(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Group findings into new, fixed and still open (see the module docstring for the matching)."""
+    waiting: dict[tuple[str, str], deque[int]] = defaultdict(deque)
+    for i, f in enumerate(before):
+        waiting[(f["fingerprint"], f["version_id"])].append(i)
+    matched: set[int] = set()
+    still: list[dict[str, Any]] = []
+    unmatched: list[dict[str, Any]] = []
+    for f in after:  # the same finding on the same version
+        queue = waiting.get((f["fingerprint"], f["version_id"]))
+        if queue:
+            matched.add(queue.popleft())
+            still.append(f)
+        else:
+            unmatched.append(f)
+    by_fingerprint: dict[str, deque[int]] = defaultdict(deque)
+    for i, f in enumerate(before):
+        if i not in matched:
+            by_fingerprint[f["fingerprint"]].append(i)
+    new: list[dict[str, Any]] = []
+    for f in unmatched:  # the same finding on another version of the task
+        queue = by_fingerprint.get(f["fingerprint"])
+        if queue:
+            matched.add(queue.popleft())
+            still.append(f)
+        else:
+            new.append(f)
+    fixed = [f for i, f in enumerate(before) if i not in matched]
+    groups = {"new": new, "fixed": fixed, "still open": still}
+    for items in groups.values():
+        items.sort(key=lambda f: (f["task"], f["version_num"], f["version_id"], f["rule_id"], f["key"]))
+    return groups
+
+
+def _incomplete_lines(reports: dict[str, Report]) -> list[str]:
+    lines = []
+    for name, report in reports.items():
+        if report.incomplete is not None:
+            lines.append(f"INCOMPLETE: the {name} run ({report.path}) is incomplete: {report.incomplete}")
+    if lines:
+        lines.append("  findings of task versions a run did not audit show as fixed or new: "
+                     "this comparison is not reliable (exit 3)")
+    return lines
 
 
 def diff_reports(old: str, new: str, fmt: str, term: Terminal) -> int:
-    before, after = _findings(old), _findings(new)
-    groups = {
-        "new": [after[k] for k in after.keys() - before.keys()],
-        "fixed": [before[k] for k in before.keys() - after.keys()],
-        "still open": [after[k] for k in after.keys() & before.keys()],
-    }
-    for items in groups.values():
-        items.sort(key=lambda f: (f["task"], f["rule_id"], f.get("key", "")))
+    reports = {"old": load_report(old), "new": load_report(new)}
+    groups = compare(reports["old"].findings, reports["new"].findings)
+    warning = _incomplete_lines(reports)
     if fmt == "json":
-        term.echo(json.dumps({k.replace(" ", "_"): v for k, v in groups.items()}, indent=1, ensure_ascii=False))
+        doc: dict[str, Any] = {k.replace(" ", "_"): v for k, v in groups.items()}
+        doc["incomplete"] = {name: r.incomplete for name, r in reports.items() if r.incomplete is not None}
+        term.echo(scrub_surrogates(json.dumps(doc, indent=1, ensure_ascii=False)))
+        for line in warning:
+            term.echo(click.style(scrub_surrogates(safe(line)), fg="yellow", bold=True), err=True)
     else:
-        for name, items in groups.items():
+        for line in warning:
+            term.echo(click.style(scrub_surrogates(safe(line)), fg="yellow", bold=True))
+        for name in GROUPS:
+            items = groups[name]
             term.echo(f"{name}: {len(items)}")
             for f in items:
-                term.echo(safe(f"  {f['severity']:8} {f['rule_id']:24} {f['task']} {f['version_num']}: {f['message']}"))
-    return 1 if groups["new"] else 0
+                line = f"  {f['severity']:8} {f['rule_id']:24} {f['task']} {f['version_num']}: {f['message']}"
+                term.echo(scrub_surrogates(safe(line)))
+    if warning:
+        return EXIT_INCOMPLETE
+    return EXIT_FINDINGS if groups["new"] else EXIT_OK

@@ -74,6 +74,27 @@ class AuditResult:
         return self.complete and not any(t.error is not None for t in self.tasks)
 
     @property
+    def incomplete_reasons(self) -> tuple[str, ...]:
+        """Why the run is incomplete, one reason each (the run stopped early; task versions errored).
+
+        Empty exactly when the run is complete. Plain text without a final stop: each
+        reporter escapes and frames it its own way.
+        """
+        reasons: list[str] = []
+        if not self.complete:
+            reasons.append(self.incomplete_reason or "the audit did not finish")
+        errored = sum(1 for t in self.tasks if t.error is not None)
+        if errored:
+            reasons.append(f"{errored} of {len(self.tasks)} task version(s) could not be audited")
+        return tuple(reasons)
+
+    @property
+    def incomplete_text(self) -> str | None:
+        """:attr:`incomplete_reasons` as one line, or ``None`` when the run is complete."""
+        reasons = self.incomplete_reasons
+        return "; ".join(reasons) if reasons else None
+
+    @property
     def verdict(self) -> str:
         if not self.is_complete:
             return "INCOMPLETE"

@@ -55,18 +55,16 @@ def show_rule(rule_id: str, opts: RuleOptions, term: Terminal) -> int:
 
 
 def test_rules(paths: list[str], opts: RuleOptions, config: str | None, term: Terminal) -> int:
+    """Run the case files in ``paths`` (files, or folders of *.yaml / *.yml as for policy files).
+
+    Exits 1 when a case does not behave as it says, and when no case at all was found: a test run that
+    tested nothing must not pass.
+    """
+    from wedata_audit.policy import policy_files
+
+    files: list[Path] = policy_files(paths)
     cfg = find_config(config)
-    rules = build_ruleset(opts, cfg)
-    engine = Engine(rules)
-    files: list[Path] = []
-    for p in paths:
-        path = Path(p)
-        if path.is_dir():
-            files.extend(sorted(path.rglob("*.yaml")) + sorted(path.rglob("*.yml")))
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise UsageError(f"case path does not exist: {p}")
+    engine = Engine(build_ruleset(opts, cfg))
     passed = failed = 0
     for f in files:
         for res in run_cases(load_cases(f), engine):
@@ -79,6 +77,11 @@ def test_rules(paths: list[str], opts: RuleOptions, config: str | None, term: Te
             term.echo(click.style("FAIL", fg="red", bold=True) + f" {f}: {res.case.name}")
             for problem in res.problems:
                 term.echo(f"     {problem}")
+    if not passed + failed:
+        where = ", ".join(paths)
+        why = f"the {len(files)} case file(s) in {where} hold none" if files else f"no *.yaml or *.yml file in {where}"
+        term.echo(click.style("FAIL", fg="red", bold=True) + f" no case found: {why}")
+        return 1
     term.echo(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import ClassVar
@@ -10,6 +11,8 @@ from typing import ClassVar
 from wedata_audit.results import AuditResult
 
 REGISTRY: dict[str, type[Reporter]] = {}
+# A lone surrogate (half of a UTF-16 pair; the JSON escape \ud800 decodes to one) cannot be written as UTF-8.
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class Reporter:
@@ -29,6 +32,11 @@ class Reporter:
     def write(self, result: AuditResult, path: Path) -> Path:
         write_atomic(path, self.render(result))
         return path
+
+
+def scrub_surrogates(text: str) -> str:
+    """``text`` with each lone surrogate replaced by U+FFFD, so that it can be written as UTF-8."""
+    return LONE_SURROGATE.sub("\ufffd", text)
 
 
 def write_atomic(path: Path, text: str) -> None:

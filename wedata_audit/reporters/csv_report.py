@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Iterator
 
 from wedata_audit.finding import Finding, Subject
-from wedata_audit.reporters import Reporter
+from wedata_audit.reporters import Reporter, scrub_surrogates
 from wedata_audit.results import ERRORED, AuditResult, TaskResult
 
 COLUMNS = (
@@ -45,14 +44,13 @@ COLUMNS = (
     "source",
 )
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-_UNENCODABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 def safe_cell(value: str | None) -> str:
     """``value`` as a cell no spreadsheet evaluates as a formula."""
     if not value:
         return ""
-    value = _UNENCODABLE.sub("\ufffd", value)
+    value = scrub_surrogates(value).replace("\x00", "\ufffd")
     return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
 
 

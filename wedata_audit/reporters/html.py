@@ -28,7 +28,7 @@ import jinja2
 from markupsafe import Markup
 
 from wedata_audit.finding import Finding, Severity
-from wedata_audit.reporters import Reporter
+from wedata_audit.reporters import Reporter, scrub_surrogates
 from wedata_audit.results import (
     ERRORED,
     EVIDENCE_KEYS,
@@ -52,7 +52,6 @@ BANNER_ERRORS_SHOWN = 5
 # Characters that must not appear literally inside <script>: "<" alone stops "</script" and "<!--";
 # U+2028/2029 are escaped for old JavaScript parsers.
 _SCRIPT_UNSAFE = re.compile("[<>&\u2028\u2029]")
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 # C0 controls and DEL are invalid in HTML text: show them as their Unicode "control pictures".
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -81,7 +80,7 @@ def printable(text: str) -> str:
 
     The embedded JSON is unaffected: there these characters are already ``\\uXXXX`` escapes.
     """
-    text = _LONE_SURROGATE.sub("\ufffd", text)
+    text = scrub_surrogates(text)
     return _CONTROL.sub(lambda m: chr(0x2421 if m.group() == "\x7f" else 0x2400 + ord(m.group())), text)
 
 
@@ -119,7 +118,7 @@ def script_json(value: Any) -> str:
     A lone surrogate, which UTF-8 cannot encode, becomes U+FFFD (as in the JSON report).
     """
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    text = _LONE_SURROGATE.sub("\ufffd", text)
+    text = scrub_surrogates(text)
     return _SCRIPT_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
@@ -322,16 +321,6 @@ def _label(key: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _incomplete_reasons(result: AuditResult, errored: int) -> list[str]:
-    reasons: list[str] = []
-    if not result.complete:
-        reasons.append(result.incomplete_reason or "The run stopped before every task version was audited.")
-    if errored:
-        total = len(result.tasks)
-        reasons.append(f"{errored} of {total} task version{'' if total == 1 else 's'} could not be audited.")
-    return reasons
-
-
 def build_view(result: AuditResult) -> dict[str, Any]:
     """What the template shows on the server side (everything but the per-row data)."""
     summary = result.summary()
@@ -342,7 +331,7 @@ def build_view(result: AuditResult) -> dict[str, Any]:
         "verdict": result.verdict,
         "summary": summary,
         "complete": result.is_complete,
-        "reasons": _incomplete_reasons(result, len(errored)),
+        "reasons": list(result.incomplete_reasons),
         "errored_sample": [(t.subject.label, t.error) for t in errored[:BANNER_ERRORS_SHOWN]],
         "errored_more": max(0, len(errored) - BANNER_ERRORS_SHOWN),
         "tiles": [SeverityTile(s.value, by_sev[s.value], s.rank >= floor) for s in reversed(Severity)],

@@ -19,32 +19,18 @@ Layout choices:
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from wedata_audit.finding import Finding
-from wedata_audit.reporters import Reporter
-from wedata_audit.results import ERRORED, EVIDENCE_KEYS, SUBJECT_FIELDS, AuditResult, RuleInfo, TaskResult
+from wedata_audit.reporters import Reporter, scrub_surrogates
+from wedata_audit.results import EVIDENCE_KEYS, SUBJECT_FIELDS, AuditResult, RuleInfo, TaskResult
 
 FORMAT_VERSION = 1
 TOOL_NAME = "wedata-audit"
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-def incomplete_reason(result: AuditResult) -> str | None:
-    """Why the run is incomplete, or ``None`` when it is complete."""
-    if result.is_complete:
-        return None
-    if result.incomplete_reason:
-        return result.incomplete_reason
-    errored = sum(1 for t in result.tasks if t.status == ERRORED)
-    if errored:
-        return f"{errored} task version(s) could not be audited"
-    return "the audit did not finish"
 
 
 def run_section(result: AuditResult) -> dict[str, Any]:
@@ -52,7 +38,7 @@ def run_section(result: AuditResult) -> dict[str, Any]:
         "started": result.started,
         "finished": result.finished,
         "complete": result.is_complete,
-        "incomplete_reason": incomplete_reason(result),
+        "incomplete_reason": result.incomplete_text,
     }
 
 
@@ -129,7 +115,7 @@ def render_document(result: AuditResult) -> str:
     tasks = _array_lines([_dumps(task_entry(t, rule_pos)) for t in result.tasks], " ")
     lines.append(f' "tasks": {tasks}')
     text = "{\n" + "\n".join(lines) + "\n}\n"
-    return _SURROGATE.sub("\ufffd", text)
+    return scrub_surrogates(text)
 
 
 class JsonReporter(Reporter):

@@ -39,7 +39,6 @@ from dataclasses import dataclass
 
 from wedata_audit.finding import Finding, Subject
 from wedata_audit.reporters import Reporter
-from wedata_audit.reporters.json_report import incomplete_reason
 from wedata_audit.results import RULE_SKIP, AuditResult, RuleInfo, TaskResult
 
 RUN_SUITE = "wedata-audit"
@@ -203,7 +202,7 @@ def task_suite(task: TaskResult, classname: str, rules: dict[str, RuleInfo], det
 
 
 def run_suite(result: AuditResult) -> Suite:
-    reason = incomplete_reason(result) or ""
+    reason = result.incomplete_text or ""
     message = attr(f"audit incomplete: {reason}")
     body = f'<error type="incomplete" message="{message}">{text(reason)}</error>'
     case = f'<testcase classname="{RUN_SUITE}" name="complete">{body}</testcase>'

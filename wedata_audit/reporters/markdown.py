@@ -31,7 +31,6 @@ from dataclasses import dataclass, field
 
 from wedata_audit.finding import Finding, Severity
 from wedata_audit.reporters import Reporter
-from wedata_audit.reporters.json_report import incomplete_reason
 from wedata_audit.results import ERRORED, AuditResult, TaskResult
 
 MAX_BYTES = 60_000
@@ -119,7 +118,7 @@ def _row(cells: Iterable[str]) -> str:
 
 
 def warning(result: AuditResult) -> str:
-    reason = escape(incomplete_reason(result) or "", REASON_CHARS)
+    reason = escape(result.incomplete_text or "", REASON_CHARS)
     return (
         f"**⚠️ INCOMPLETE AUDIT:** {reason}. Not every task version was checked: "
         "do not read this report as clean."
@@ -196,18 +195,13 @@ def ranked(result: AuditResult) -> list[Finding]:
 
 
 def findings_table(result: AuditResult, budget: int) -> Table:
-    header = "### Top findings\n\n| Severity | Rule | Task | Version | Key | Message |\n|---|---|---|---|---|---|"
+    header = "### Top findings\n\n| Severity | Rule | Task | Key | Message |\n|---|---|---|---|---|"
     table = Table(header, budget, MAX_FINDING_ROWS)
     for f in ranked(result):
-        s = f.subject
-        task = escape(s.task_name or s.task_id or s.source, TASK_CHARS)
-        if s.task_name and s.task_id:
-            task = f"{task} ({escape(s.task_id, TASK_CHARS)})"
         cells = (
             f"{SEVERITY_ICON[f.severity]} {f.severity.value}",
             escape(f.rule_id, TITLE_CHARS),
-            task,
-            escape(s.version_num or s.version_id, TITLE_CHARS),
+            escape(f.subject.label, TASK_CHARS),
             escape(f.key, KEY_CHARS),
             escape(f.message, MESSAGE_CHARS),
         )

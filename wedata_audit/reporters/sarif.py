@@ -38,8 +38,7 @@ from typing import Any
 from urllib.parse import quote
 
 from wedata_audit.finding import Finding, Severity, Subject
-from wedata_audit.reporters import Reporter
-from wedata_audit.reporters.json_report import incomplete_reason
+from wedata_audit.reporters import Reporter, scrub_surrogates
 from wedata_audit.reporters.markdown import escape as escape_markdown
 from wedata_audit.reporters.markdown import has_baseline
 from wedata_audit.results import AuditResult, RuleInfo, TaskResult
@@ -71,15 +70,10 @@ SECURITY_SEVERITY = {
 }
 SECURITY_CATEGORY = "security"
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
 # "file.jsonl:12", "file.json[3]", "file.jsonl:12[0]": the file, its line, the array position.
 _SOURCE = re.compile(r"^(?P<path>.+?)(?::(?P<line>\d+))?(?P<index>(?:\[\d+\])*)$")
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
-
-
-def _clean(value: str) -> str:
-    return _SURROGATE.sub("\ufffd", value)
 
 
 # --- rules ----------------------------------------------------------------------------------
@@ -157,7 +151,7 @@ def logical_location(subject: Subject) -> dict[str, str]:
 
 
 def _quote(value: str) -> str:
-    return quote(_clean(value), safe="/")
+    return quote(scrub_surrogates(value), safe="/")
 
 
 def file_uri(path: str, cwd: Path) -> str:
@@ -175,8 +169,8 @@ def file_uri(path: str, cwd: Path) -> str:
 
 
 def synthetic_uri(subject: Subject) -> str:
-    project = quote(_clean(subject.project_id or "default"), safe="")
-    return f"{SYNTHETIC_SCHEME}://{project}/{quote(_clean(subject.task_id or subject.source), safe='')}"
+    project = quote(scrub_surrogates(subject.project_id or "default"), safe="")
+    return f"{SYNTHETIC_SCHEME}://{project}/{quote(scrub_surrogates(subject.task_id or subject.source), safe='')}"
 
 
 def physical_location(subject: Subject, cwd: Path) -> dict[str, Any]:
@@ -257,7 +251,7 @@ def task_notification(task: TaskResult, cwd: Path) -> dict[str, Any]:
 
 def invocation(result: AuditResult, cwd: Path) -> dict[str, Any]:
     notes = [task_notification(t, cwd) for t in result.tasks if t.error is not None]
-    reason = incomplete_reason(result)
+    reason = result.incomplete_text
     if reason is not None:
         notes.append({"level": "error", "message": {"text": f"audit incomplete: {reason}"}})
     entry: dict[str, Any] = {"executionSuccessful": result.is_complete}
@@ -302,7 +296,7 @@ def build_log(result: AuditResult, cwd: Path | None = None) -> dict[str, Any]:
 
 def render_document(result: AuditResult, cwd: Path | None = None) -> str:
     text = json.dumps(build_log(result, cwd), ensure_ascii=False, separators=(",", ":"))
-    return _clean(text) + "\n"
+    return scrub_surrogates(text) + "\n"
 
 
 class SarifReporter(Reporter):
