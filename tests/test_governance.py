@@ -87,7 +87,7 @@ def test_unused_waiver_and_globs(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("text", "fault"), [
     (WAIVER.replace("    reason: Cluster migration in progress, Kerberos arrives with the new cluster.\n", ""),
-     "'reason' is a required property"),
+     "waivers[0]: missing 'reason'"),
     (WAIVER.replace(f'    task_id: "{TASK}"\n', ""), "needs task_id, task_name or workflow_id"),
     (WAIVER.replace("2027-03-31", "someday"), "expires"),
     (WAIVER.replace("approved_by", "approver"), "approved_by"),
@@ -166,7 +166,7 @@ output_dir: cfg-out
 
 
 @pytest.mark.parametrize(("text", "fault"), [
-    ("fail_on: sometimes\n", "fail_on: 'sometimes' is not one of"),
+    ("fail_on: sometimes\n", 'fail_on: expected one of "info", "low", "medium", "high", "critical", found "sometimes"'),
     ("colour: red\n", "unknown key(s): 'colour'"),
     ("overrides:\n  kerberos-login: {severity: urgent}\n", "overrides.kerberos-login.severity"),
     ("overrides:\n  no-such-rule: {disabled: true}\n", "overrides.no-such-rule: no such rule"),

@@ -10,10 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-
+from wedata_audit.docschema import all_errors, describe, dotted
 from wedata_audit.errors import ConfigError, UsageError
-from wedata_audit.resources import load_schema
 from wedata_audit.yamlfile import load_yaml_file
 
 DEFAULT_NAME = "wedata-audit.yaml"
@@ -51,13 +49,8 @@ def load_config(path: str) -> Config:
     doc = load_yaml_file(path, "configuration")
     if doc is None:
         doc = {}
-    validator = jsonschema.Draft202012Validator(load_schema("config.schema.json"))
-    errors = sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))
+    errors = all_errors("config.schema.json", doc)
     if errors:
-        err = errors[0]
-        where = ".".join(str(p) for p in err.absolute_path) or "(top level)"
-        message = err.message
-        if err.validator == "additionalProperties":
-            message = "unknown key(s): " + message.split("(")[-1].rstrip(")")
-        raise ConfigError(f"{where}: {message}", source=path)
+        raise ConfigError("; ".join(f"{dotted(e.absolute_path, '(top level)')}: {describe(e)}" for e in errors[:5]),
+                          source=path)
     return Config(source=path, data=doc)

@@ -43,7 +43,8 @@ def _fast(schema_name: str) -> Any:
         return None
 
 
-def _fast_accepts(schema_name: str, doc: Any) -> bool:
+def fast_accepts(schema_name: str, doc: Any) -> bool:
+    """The compiled pre-check says valid (False when it cannot say: rejected, or nested too deep for it)."""
     check = _fast(schema_name)
     if check is None:
         return False
@@ -63,10 +64,23 @@ def _order(err: ValidationError) -> list[tuple[int, Any]]:
 
 def first_error(schema_name: str, doc: Any) -> ValidationError | None:
     """The error to report, or ``None`` when ``doc`` is valid."""
-    if _fast_accepts(schema_name, doc):
+    if fast_accepts(schema_name, doc):
         return None
     errors = list(validator(schema_name).iter_errors(doc))
     return min(errors, key=_order) if errors else None
+
+
+def all_errors(schema_name: str, doc: Any) -> list[ValidationError]:
+    """Every error, most useful first (empty when ``doc`` is valid)."""
+    if fast_accepts(schema_name, doc):
+        return []
+    return sorted(validator(schema_name).iter_errors(doc), key=_order)
+
+
+def dotted(path: Any, root: str = "") -> str:
+    """Where, as a reader of a YAML file says it: ``waivers[0].expires``, ``overrides.owner.severity``."""
+    text = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
+    return text or root
 
 
 def location(path: Any) -> str:

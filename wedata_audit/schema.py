@@ -1,6 +1,6 @@
 """Schema validation of a task version: a fast yes/no check, and jsonschema findings for what fails it.
 
-The validator is compiled once per run. ``fastjsonschema`` compiles the same schema (its keywords are
+The validators are compiled once per process. ``fastjsonschema`` compiles the same schema (its keywords are
 draft-07 compatible) into a quick yes/no pre-check; ``jsonschema`` (2020-12) produces the findings, with
 the JSON Pointer of each bad value, only for documents the pre-check rejects.
 """
@@ -11,10 +11,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import fastjsonschema
 import jsonschema
 
-from wedata_audit.resources import load_schema
+from wedata_audit.docschema import fast_accepts, location, short, validator
 
 SCHEMA_NAME = "trigger-task-version.schema.json"
 
@@ -27,57 +26,32 @@ class SchemaViolation:
     keyword: str
 
 
-def _pointer(path: Any) -> str:
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path) or "/"
-
-
-def _short(text: str, limit: int = 200) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 class SchemaChecker:
-    def __init__(self, schema: dict[str, Any] | None = None) -> None:
-        schema = schema or load_schema(SCHEMA_NAME)
-        self._validator = jsonschema.Draft202012Validator(schema)
-        draft7 = dict(schema, **{"$schema": "http://json-schema.org/draft-07/schema#"})
-        draft7.pop("$id", None)
-        try:
-            self._fast = fastjsonschema.compile(draft7)
-        except Exception:  # a schema fastjsonschema cannot compile: fall back to jsonschema alone
-            self._fast = None
+    """Validates task versions against a bundled schema, compiled once (see :mod:`wedata_audit.docschema`)."""
 
-    def _fast_accepts(self, data: Any) -> bool:
-        """The pre-check says valid; it raises RecursionError on data nested too deeply for it."""
-        if self._fast is None:
-            return False
-        try:
-            self._fast(data)
-        except fastjsonschema.JsonSchemaException:
-            return False
-        return True
+    def __init__(self, schema_name: str = SCHEMA_NAME) -> None:
+        self.schema_name = schema_name
+        self._validator = validator(schema_name)
 
     def is_valid(self, data: Any) -> bool:
+        if fast_accepts(self.schema_name, data):
+            return True
         try:
-            if self._fast_accepts(data):
-                return True
+            return self._validator.is_valid(data)
         except RecursionError:
             return False
-        return self._validator.is_valid(data)
 
     def violations(self, data: Any) -> Iterator[SchemaViolation]:
-        try:
-            if self._fast_accepts(data):
-                return
-        except RecursionError:
-            pass
+        if fast_accepts(self.schema_name, data):
+            return
         # Straight to the findings, without a jsonschema is_valid pass first: that doubled the time spent on
         # every invalid version (4 s instead of 2 on a TaskExtConfigurationList of 100,000 entries). Where the
         # pre-check is stricter than jsonschema (Python's ``$`` matches before a final newline), none is found.
         errors = sorted(self._validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
         for err in errors:
             yield SchemaViolation(
-                pointer=_pointer(err.absolute_path),
-                message=_short(_describe(err)),
+                pointer=location(err.absolute_path),
+                message=short(_describe(err)),
                 value=err.instance,
                 keyword=str(err.validator),
             )

@@ -12,11 +12,9 @@ import fnmatch
 from dataclasses import dataclass, replace
 from typing import Any
 
-import jsonschema
-
+from wedata_audit.docschema import all_errors, describe, dotted
 from wedata_audit.errors import ConfigError
 from wedata_audit.finding import Finding
-from wedata_audit.resources import load_schema
 from wedata_audit.results import TaskResult
 from wedata_audit.yamlfile import load_yaml_file
 
@@ -55,14 +53,9 @@ def _date(value: str) -> dt.date:
 
 def load_waivers(path: str, *, today: dt.date, max_days: int | None = None) -> list[Waiver]:
     doc = load_yaml_file(path, "waivers file")
-    validator = jsonschema.Draft202012Validator(load_schema("waivers.schema.json"))
-    problems = []
-    for err in sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path))):
-        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err.absolute_path).lstrip(".")
-        message = err.message
-        if err.validator == "anyOf":
-            message = "a waiver needs task_id, task_name or workflow_id"
-        problems.append(f"{where or 'waivers'}: {message}")
+    problems = [f"{dotted(e.absolute_path, 'waivers')}: "
+                + ("a waiver needs task_id, task_name or workflow_id" if e.validator == "anyOf" else describe(e))
+                for e in all_errors("waivers.schema.json", doc)]
     if problems:
         raise ConfigError("; ".join(problems), source=path)
     out: list[Waiver] = []
