@@ -11,6 +11,7 @@ import pytest
 from wedata_audit.cli import main
 
 from .conftest import EXAMPLES, example_data
+from .size_inputs import make_compliant
 
 
 def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -25,17 +26,6 @@ def snapshot(tmp_path: Path, data: dict[str, Any], name: str = "t.json") -> str:
     return str(f)
 
 
-def compliant(data: dict[str, Any]) -> dict[str, Any]:
-    data["ApproveStatus"] = "APPROVED"
-    data["Task"]["TriggerTaskBaseAttribute"]["TaskDescription"] = "Loads the orders table"
-    for item in data["Task"]["TriggerTaskConfiguration"]["TaskExtConfigurationList"]:
-        if item["ParamKey"] == "enableKerberosLogin":
-            item["ParamValue"] = "true"
-        if item["ParamKey"] == "waitExecutionTotalTTL":
-            item["ParamValue"] = "120"
-    return data
-
-
 def test_examples_fail_the_gate_with_exactly_the_documented_rules(tmp_path: Path, capsys) -> None:
     code, out, _ = run(["check", str(EXAMPLES), "-o", str(tmp_path), "--format", "json"], capsys)
     assert code == 1
@@ -47,13 +37,13 @@ def test_examples_fail_the_gate_with_exactly_the_documented_rules(tmp_path: Path
 
 
 def test_compliant_version_passes(tmp_path: Path, capsys, data) -> None:
-    code, out, _ = run(["check", snapshot(tmp_path, compliant(data)), "-o", str(tmp_path)], capsys)
+    code, out, _ = run(["check", snapshot(tmp_path, make_compliant(data)), "-o", str(tmp_path)], capsys)
     assert code == 0, out
     assert {p.name for p in tmp_path.iterdir()} >= {"report.html", "junit.xml", "report.json"}
 
 
 def test_fail_on_threshold(tmp_path: Path, capsys, data) -> None:
-    data = compliant(data)
+    data = make_compliant(data)
     data["Task"]["TriggerTaskBaseAttribute"]["TaskDescription"] = ""  # a low finding only
     path = snapshot(tmp_path, data)
     assert run(["check", path, "-o", str(tmp_path)], capsys)[0] == 0
