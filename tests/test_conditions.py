@@ -179,3 +179,12 @@ def test_not_regex_lists_every_place_a_forbidden_pattern_matches() -> None:
     plain = compile_condition({"key": "code", "op": "not-regex", "value": "ok"}, {}, "check")
     assert plain.evaluate(view)[0].message == ('code matches a forbidden pattern at line 1: "ok", '
                                                'line 2: "ok", line 3: "ok"')  # "t-ok-en" on line 2
+
+
+def test_a_pattern_names_itself_with_a_leading_comment() -> None:
+    view = {"code": "x\nkey = AKIDabcdefghijklmnopqrstuvwxyz0123456789\n"}
+    cond = compile_condition({"key": "code", "op": "not-regex", "value": ["(?#a SecretId)AKID[A-Za-z0-9]{32,}"]},
+                             {}, "check", sensitive=True)
+    (failure,) = cond.evaluate(view)
+    assert failure.message == "code matches a forbidden pattern at line 2 (a SecretId); the matched text is redacted"
+    assert failure.expected == "no match for a SecretId"

@@ -106,8 +106,17 @@ def show(value: Any, limit: int = MAX_SHOWN) -> str:
     return text
 
 
+_LABEL = regex.compile(r"\(\?#([^)]+)\)")
+
+
+def pattern_name(p: regex.Pattern[str]) -> str:
+    """How a message names a pattern: its leading ``(?#comment)`` when it has one, else ``/pattern/``."""
+    m = _LABEL.match(p.pattern)
+    return m.group(1).strip() if m else f"/{p.pattern}/"
+
+
 def _pattern_text(patterns: list[regex.Pattern[str]]) -> str:
-    return " or ".join(f"/{p.pattern}/" for p in patterns)
+    return " or ".join(pattern_name(p) for p in patterns)
 
 
 class Condition:
@@ -222,7 +231,7 @@ class Leaf(Condition):
         places = []
         for m in matches:
             line = text.count("\n", 0, m.start()) + 1
-            places.append(f"line {line} (/{m.re.pattern}/)" if self.sensitive
+            places.append(f"line {line} ({pattern_name(m.re)})" if self.sensitive
                           else f"line {line}: {show(m.group(0))}")
         places = list(dict.fromkeys(places))
         hidden = "; the matched text is redacted" if self.sensitive else ""
