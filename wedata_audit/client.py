@@ -182,7 +182,8 @@ class WeDataClient:
         started = time.monotonic()
         try:
             resp = self._session.post(self._url, data=body, headers=headers, timeout=self.timeout,
-                                      auth=_PreSigned(), proxies=self._proxies, allow_redirects=False)
+                                      auth=_PreSigned(), proxies=self._proxies,  # type: ignore[arg-type]
+                                      allow_redirects=False)
         except requests.Timeout:
             raise _Transient(f"no answer within {self.timeout:g}s") from None
         except requests.RequestException as exc:

@@ -53,7 +53,7 @@ def compile_key(expr: str, where: str) -> Getter:
         parsed = jmespath.parser.Parser().parse(expr)
     except jmespath.exceptions.JMESPathError as exc:
         raise ConditionError(where, f"invalid JMESPath {expr!r}: {exc}") from None
-    names = _field_chain(parsed.parsed)
+    names = _field_chain(dict(parsed.parsed))
     if names is not None:
         return _lookup(tuple(names))
     return parsed.search

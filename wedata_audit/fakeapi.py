@@ -498,7 +498,8 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             length = 0
         body = self.rfile.read(length) if length > 0 else b""
-        reply = app.handle(self.command, self.path, self.headers, body)
+        # the message object looks headers up case-insensitively, as HTTP wants
+        reply = app.handle(self.command, self.path, self.headers, body)  # type: ignore[arg-type]
         if reply.fault == "hang":
             app.hang()
             self.close_connection = True

@@ -182,7 +182,7 @@ def _setting(option: Any, cfg: Config, key: str) -> Any:
     return option if option is not None else cfg.get(key)
 
 
-def _client_settings(opts: LiveOptions, cfg: Config) -> tuple[str, dict[str, float], int]:
+def _client_settings(opts: LiveOptions, cfg: Config) -> tuple[str, dict[str, Any], int]:
     """Endpoint, client keyword arguments (rate, timeout) and workers, checked: a bad value is a usage error
     (a configuration error when it comes from the configuration file), before any request."""
     endpoint = _setting(opts.endpoint, cfg, "endpoint")
@@ -192,7 +192,7 @@ def _client_settings(opts: LiveOptions, cfg: Config) -> tuple[str, dict[str, flo
         parse_endpoint(str(endpoint))
     except ValueError as exc:
         _bad(opts.endpoint, cfg, "endpoint", str(exc))
-    client_args: dict[str, float] = {}
+    client_args: dict[str, Any] = {}
     for key, what in (("rate", "requests per second"), ("timeout", "seconds")):
         value = _setting(getattr(opts, key), cfg, key)
         if value is not None:

@@ -56,7 +56,7 @@ class Terminal:
             self.echo(line)
             return
         if not result.is_complete:
-            reason = result.incomplete_text
+            reason = result.incomplete_text or "some task versions could not be audited"
             self.echo(click.style(f"INCOMPLETE: {safe(reason)}", fg="yellow", bold=True))
         if self.verbose:
             for task in result.tasks:
