@@ -254,7 +254,7 @@ def execute_demo(report: ReportOptions, term: Terminal, *, tasks: int = 60, seed
     from wedata_audit.fakeapi import TEST_SECRET_ID, TEST_SECRET_KEY, FakeWeData
 
     with FakeWeData(tasks=tasks, seed=seed, latency=0.02) as fake:
-        term.echo(f"demo: fake WeData API with {tasks} tasks listening on {fake.endpoint}; auditing them live "
+        term.note(f"demo: fake WeData API with {tasks} tasks listening on {fake.endpoint}; auditing them live "
                   "(ListTriggerTasks, then GetTriggerTaskVersion for each, TC3-signed, at most 20 requests/s)")
         opts = LiveOptions(project_id=fake.project_id, region="ap-singapore", endpoint=fake.endpoint,
                            report=report, config=None)
@@ -263,6 +263,6 @@ def execute_demo(report: ReportOptions, term: Terminal, *, tasks: int = 60, seed
         creds = from_keys(TEST_SECRET_ID, TEST_SECRET_KEY, source="demo")
         code = execute_audit(opts, term, credentials=creds, cfg=Config())  # never ./wedata-audit.yaml
     out = Path(report.output_dir or "reports")
-    term.echo(f"demo: done. Open {out / 'report.html'} in a browser; exit code {code} "
+    term.note(f"demo: done. Open {out / 'report.html'} in a browser; exit code {code} "
               "(1: the gate failed, as it should on the demo's non-compliant tasks).")
     return code

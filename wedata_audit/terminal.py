@@ -41,6 +41,11 @@ class Terminal:
     def echo(self, text: str = "", *, err: bool = False) -> None:
         click.echo(text, err=err)
 
+    def note(self, text: str) -> None:
+        """An informational line, left out with -q."""
+        if not self.quiet:
+            self.echo(text)
+
     def warn(self, text: str) -> None:
         click.secho(f"warning: {text}", fg="yellow", err=True)
 
