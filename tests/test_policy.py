@@ -43,8 +43,8 @@ def test_mapping_form_and_no_default_rules(tmp_path: Path) -> None:
     (GOOD.replace("op: in", "op: within"), "my-rule", "unknown operator 'within'"),
     (GOOD.replace("{param: allowed}", "'('").replace("op: in", "op: regex"), "my-rule", "invalid regex"),
     (GOOD.replace("key: ext.x", "key: 'ext.['"), "my-rule", "invalid JMESPath"),
-    (GOOD.replace("  remediation: r\n", ""), "my-rule", "missing field: 'remediation'"),
-    (GOOD.replace("  title: Mine\n", "  title: Mine\n  colour: red\n"), "my-rule", "unknown field(s): 'colour'"),
+    (GOOD.replace("  remediation: r\n", ""), "my-rule", "missing 'remediation'"),
+    (GOOD.replace("  title: Mine\n", "  title: Mine\n  colour: red\n"), "my-rule", "unknown key(s): 'colour'"),
     (GOOD.replace("severity: low", "severity: urgent"), "my-rule", "severity"),
     (GOOD.replace("{param: allowed}", "{param: nope}"), "my-rule", "unknown param 'nope'"),
     (GOOD + GOOD.replace("- id", "- id", 1), "my-rule", "duplicate rule id"),
@@ -93,3 +93,12 @@ def test_selection() -> None:
     assert "owner" not in [r.id for r in select_rules(rules, ignore=["owner"])]
     with pytest.raises(UsageError, match="unknown rule id"):
         select_rules(rules, ["nope"])
+
+
+def test_several_faults_in_one_rule_are_reported_inside_that_rule(tmp_path: Path) -> None:
+    text = GOOD.replace("  remediation: r\n", "  colour: red\n")
+    with pytest.raises(ConfigError) as info:
+        build_text(text, tmp_path, "bad.yaml")
+    message = str(info.value)
+    assert "rule 'my-rule'" in message and "expected object" not in message
+    assert "missing 'remediation'" in message or "unknown key(s): 'colour'" in message

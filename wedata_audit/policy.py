@@ -11,7 +11,6 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +18,10 @@ import jsonschema
 import yaml
 
 from wedata_audit.conditions import Condition, ConditionError, Failure, compile_condition
+from wedata_audit.docschema import describe, dotted, validator
 from wedata_audit.errors import ConfigError, UsageError
 from wedata_audit.finding import Severity
-from wedata_audit.resources import default_rule_files, load_schema
+from wedata_audit.resources import default_rule_files
 from wedata_audit.results import RULE_FAIL, RULE_PASS, RULE_SKIP, RuleInfo
 from wedata_audit.yamlfile import load_yaml
 
@@ -80,11 +80,6 @@ class Rule:
         return (RULE_FAIL if failures else RULE_PASS), failures
 
 
-@cache
-def _policy_validator() -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(load_schema(POLICY_SCHEMA))
-
-
 def read_policy_text(text: str, source: str) -> list[RawRule]:
     try:
         doc = load_yaml(text)
@@ -92,7 +87,7 @@ def read_policy_text(text: str, source: str) -> list[RawRule]:
         raise ConfigError(f"invalid YAML: {exc}", source=source) from None
     if doc is None:
         return []
-    errors = sorted(_policy_validator().iter_errors(doc), key=lambda e: (len(e.absolute_path), e.path))
+    errors = list(validator(POLICY_SCHEMA).iter_errors(doc))
     if errors:
         err = _deepest(errors)
         raise ConfigError(_schema_message(err), source=source, rule_id=_rule_id_at(doc, err))
@@ -102,8 +97,9 @@ def read_policy_text(text: str, source: str) -> list[RawRule]:
 
 def _deepest(errors: list[jsonschema.ValidationError]) -> jsonschema.ValidationError:
     err = jsonschema.exceptions.best_match(errors)
-    while err.context:  # oneOf / anyOf: the branch that got furthest
-        err = jsonschema.exceptions.best_match(err.context)
+    while err.context:  # oneOf / anyOf: an error of the branch that got furthest into the document
+        furthest = max(len(e.absolute_path) for e in err.context)
+        err = jsonschema.exceptions.best_match(e for e in err.context if len(e.absolute_path) == furthest)
     return err
 
 
@@ -121,22 +117,17 @@ def _rule_id_at(doc: Any, err: jsonschema.ValidationError) -> str | None:
 
 
 def _schema_message(err: jsonschema.ValidationError) -> str:
+    """``check.all[1].op: unknown operator 'within' (...)``: where inside the rule, then what."""
     path = list(err.absolute_path)
-    if path and path[0] == "rules":
+    if path[:1] == ["rules"]:
         path = path[1:]
-    where = ""
-    for i, p in enumerate(path):
-        if i == 0 and isinstance(p, int):
-            continue
-        where += f"[{p}]" if isinstance(p, int) else (f".{p}" if where else str(p))
-    if err.validator == "additionalProperties":
-        message = f"unknown field(s): {err.message.split('(')[-1].rstrip(')')}"
-    elif err.validator == "enum" and path and path[-1] == "op":
+    if path and isinstance(path[0], int):  # the rule itself is named by its id
+        path = path[1:]
+    if err.validator == "enum" and path and path[-1] == "op":
         message = f"unknown operator {err.instance!r} (choose from {', '.join(err.validator_value)})"
-    elif err.validator == "required":
-        message = f"missing field: {err.message}"
     else:
-        message = err.message
+        message = describe(err)
+    where = dotted(path)
     return f"{where}: {message}" if where else message
 
 
