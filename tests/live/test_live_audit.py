@@ -39,6 +39,22 @@ def report(out: Path) -> dict[str, Any]:
     return json.loads((out / "report.json").read_text())
 
 
+def interrupt_audit(api: FakeWeData, cwd: Path, args: list[str], *, once: tuple[str, int]) -> int:
+    """Run the CLI as a process with the test credentials; send it Ctrl-C once the fake API has seen
+    ``once = (action, count)`` requests; return its exit code."""
+    env = {**os.environ, "TENCENTCLOUD_SECRET_ID": TEST_SECRET_ID, "TENCENTCLOUD_SECRET_KEY": TEST_SECRET_KEY,
+           "HOME": str(cwd)}
+    proc = subprocess.Popen([sys.executable, "-m", "wedata_audit", *args], env=env, cwd=cwd,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    action, count = once
+    deadline = time.monotonic() + 20
+    while api.stats().actions[action] < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    proc.communicate(timeout=30)
+    return proc.returncode
+
+
 def test_audit_listed_tasks_with_evidence(api: FakeWeData, env: None, tmp_path: Path, capsys) -> None:
     ids = api.task_ids[:5]
     args = audit_args(api, tmp_path / "out", *[a for t in [*ids, ids[0]] for a in ("--task", t)])
@@ -135,17 +151,9 @@ def test_undocumented_region_warns(api: FakeWeData, env: None, tmp_path: Path, c
 
 def test_ctrl_c_writes_an_incomplete_report(tmp_path: Path) -> None:
     with FakeWeData(corpus.generate(40, seed=5), rate_limit=0, latency=0.5) as api:
-        env = {**os.environ, "TENCENTCLOUD_SECRET_ID": TEST_SECRET_ID, "TENCENTCLOUD_SECRET_KEY": TEST_SECRET_KEY,
-               "HOME": str(tmp_path)}
-        cmd = [sys.executable, "-m", "wedata_audit", *audit_args(api, tmp_path / "out", "--workers", "2",
-                                                                  *[a for t in api.task_ids for a in ("--task", t)])]
-        proc = subprocess.Popen(cmd, env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 20
-        while api.stats().actions["GetTriggerTaskVersion"] < 4 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        proc.send_signal(signal.SIGINT)
-        proc.communicate(timeout=30)
-    assert proc.returncode == 3
+        args = audit_args(api, tmp_path / "out", "--workers", "2", *[a for t in api.task_ids for a in ("--task", t)])
+        code = interrupt_audit(api, tmp_path, args, once=("GetTriggerTaskVersion", 4))
+    assert code == 3
     doc = report(tmp_path / "out")
     assert doc["run"]["complete"] is False and "interrupted" in doc["run"]["incomplete_reason"]
     assert len(doc["tasks"]) == 40  # what was fetched is audited, the rest listed as not fetched
@@ -407,18 +415,10 @@ def test_execute_audit_raises_the_refusal_after_writing_the_reports(api: FakeWeD
 def test_ctrl_c_while_listing_writes_an_incomplete_report(tmp_path: Path) -> None:
     with FakeWeData(corpus.generate(5, seed=5), rate_limit=0, latency=2.0) as api:
         _select_config(tmp_path, api, "{}")
-        env = {**os.environ, "TENCENTCLOUD_SECRET_ID": TEST_SECRET_ID, "TENCENTCLOUD_SECRET_KEY": TEST_SECRET_KEY,
-               "HOME": str(tmp_path)}
-        cmd = [sys.executable, "-m", "wedata_audit", "audit", "-o", "out", "--format", "json",
-               "--task", api.task_ids[0], "--save-snapshots", "snaps"]
-        proc = subprocess.Popen(cmd, env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 20
-        while api.stats().actions["ListTriggerTasks"] < 1 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        proc.send_signal(signal.SIGINT)
-        proc.communicate(timeout=30)
+        args = ["audit", "-o", "out", "--format", "json", "--task", api.task_ids[0], "--save-snapshots", "snaps"]
+        code = interrupt_audit(api, tmp_path, args, once=("ListTriggerTasks", 1))
         assert api.stats().actions["GetTriggerTaskVersion"] == 0
-    assert proc.returncode == 3
+    assert code == 3
     doc = report(tmp_path / "out")
     assert doc["run"]["complete"] is False and "while listing" in doc["run"]["incomplete_reason"]
     assert [(t["task_id"], t["status"]) for t in doc["tasks"]] == [(api.task_ids[0], "errored")]
