@@ -26,7 +26,7 @@ class Engine:
         except RecursionError:
             # Files are refused at read time when nested deeper than sources.MAX_DEPTH; data from elsewhere
             # (the API, a test) may still hold a value too deep for the recursive repr in jsonschema's messages.
-            return TaskResult(subject=Subject(source=snap.source), meta=snap.meta,
+            return TaskResult(subject=snap.subject, meta=snap.meta,
                               error="a value is nested too deeply to audit (maximum recursion depth exceeded)")
 
     def _audit(self, snap: Snapshot) -> TaskResult:
