@@ -131,3 +131,13 @@ def test_folder_walk_skips_this_runs_reports(tmp_path: Path, data: dict[str, Any
     # naming the report folder itself still reads it
     assert expand_paths([str(tmp_path / "reports")], exclude=[tmp_path / "reports"]) == [
         str(tmp_path / "reports" / "report.json")]
+
+
+def test_identity_fields_that_are_not_scalars_name_nothing(data: dict[str, Any]) -> None:
+    from wedata_audit.snapshot import subject_of
+
+    data["Task"]["TriggerTaskBaseAttribute"]["TaskName"] = [[{"deep": [1]}]]
+    data["VersionNum"] = {"x": 1}
+    s = subject_of("f.json", data, {"project_id": ["p"]})
+    assert (s.task_name, s.version_num, s.project_id, s.task_id) == ("", "", "", "20251121163138956")
+    assert s.label == "20251121163138956"

@@ -29,7 +29,8 @@ class Snapshot:
 
 
 def _text(value: Any) -> str:
-    return "" if value is None else str(value)
+    """An identity field as text; anything but a scalar (a list, an object) names nothing."""
+    return str(value) if isinstance(value, (str, int, float)) else ""
 
 
 def subject_of(source: str, data: dict[str, Any] | None, meta: dict[str, Any]) -> Subject:
