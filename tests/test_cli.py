@@ -165,7 +165,7 @@ def test_secrets_in_code_never_reach_any_output(tmp_path: Path, capsys) -> None:
 
 
 def test_pathological_regex_cannot_hang_the_run(tmp_path: Path, capsys, monkeypatch, data) -> None:
-    monkeypatch.setattr("wedata_audit.operators.REGEX_TIMEOUT", 0.2)
+    monkeypatch.setattr("wedata_audit.policy.operators.REGEX_TIMEOUT", 0.2)
     data["Task"]["TriggerTaskBaseAttribute"]["TaskName"] = "a" * 40 + "!"
     rules = tmp_path / "r.yaml"
     rules.write_text("- id: evil\n  title: t\n  severity: low\n  description: d\n  remediation: r\n"

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from wedata_audit.conditions import ConditionError, compile_condition
+from wedata_audit.policy.conditions import ConditionError, compile_condition
 
 VIEW: dict[str, Any] = {
     "ext": {"ttl": "-1", "flag": "true", "name": "python3.11", "big": "120", "bad": "soon"},

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from wedata_audit.errors import ConfigError, UsageError
-from wedata_audit.policy import build_rules, load_raw_rules, parse_overrides, read_policy_text, ruleset_digest
-from wedata_audit.selection import select_rules
+from wedata_audit.policy.loading import build_rules, load_raw_rules, parse_overrides, read_policy_text, ruleset_digest
+from wedata_audit.policy.selection import select_rules
 
 GOOD = """
 - id: my-rule

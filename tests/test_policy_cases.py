@@ -8,7 +8,7 @@ import pytest
 
 from wedata_audit.cases import load_cases, run_cases
 from wedata_audit.engine import Engine
-from wedata_audit.policy import build_rules, load_raw_rules
+from wedata_audit.policy.loading import build_rules, load_raw_rules
 from wedata_audit.results import RULE_FAIL, RULE_PASS
 
 CASES = Path(__file__).parent / "policy-cases"
@@ -29,7 +29,7 @@ def test_case_file(path: Path, engine: Engine) -> None:
 
 def test_every_default_rule_has_a_passing_and_a_failing_case(engine: Engine) -> None:
     """Seen in the outcomes themselves: a rule only ever out of scope in its "pass" cases does not count."""
-    from wedata_audit.snapshot import Snapshot
+    from wedata_audit.sources.snapshot import Snapshot
 
     seen: dict[str, set[str]] = {}
     for path in CASE_FILES:

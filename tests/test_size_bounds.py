@@ -18,9 +18,9 @@ import pytest
 from wedata_audit.cli import main
 from wedata_audit.errors import EXIT_FINDINGS, EXIT_INCOMPLETE
 from wedata_audit.finding import Severity
-from wedata_audit.policy import build_rules, load_raw_rules
+from wedata_audit.policy.loading import build_rules, load_raw_rules
 from wedata_audit.runner import ReportOptions, audit, finish
-from wedata_audit.sources import read_snapshots
+from wedata_audit.sources.files import read_snapshots
 from wedata_audit.terminal import Terminal
 
 from .size_inputs import (

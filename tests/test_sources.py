@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from wedata_audit.errors import UsageError
-from wedata_audit.sources import read_snapshots
+from wedata_audit.sources.files import read_snapshots
 
 from .conftest import EXAMPLES, example_data
 
@@ -109,7 +109,7 @@ def test_subject_reads_identity(data: dict[str, Any]) -> None:
 
 
 def test_saved_snapshot_edited_after_fetching_is_errored(tmp_path: Path, data: dict[str, Any]) -> None:
-    from wedata_audit.snapshot import data_sha256
+    from wedata_audit.sources.snapshot import data_sha256
 
     meta = {"project_id": "p", "request_id": "r-1", "sha256": data_sha256(data)}
     good = write(tmp_path, "good.json", {"Response": {"Data": data, "RequestId": "r-1"}, "_wedata_audit": meta})
@@ -122,7 +122,7 @@ def test_saved_snapshot_edited_after_fetching_is_errored(tmp_path: Path, data: d
 
 
 def test_folder_walk_skips_this_runs_reports(tmp_path: Path, data: dict[str, Any]) -> None:
-    from wedata_audit.sources import expand_paths
+    from wedata_audit.sources.files import expand_paths
 
     write(tmp_path, "v.json", data)
     (tmp_path / "reports").mkdir()
@@ -134,7 +134,7 @@ def test_folder_walk_skips_this_runs_reports(tmp_path: Path, data: dict[str, Any
 
 
 def test_identity_fields_that_are_not_scalars_name_nothing(data: dict[str, Any]) -> None:
-    from wedata_audit.snapshot import subject_of
+    from wedata_audit.sources.snapshot import subject_of
 
     data["Task"]["TriggerTaskBaseAttribute"]["TaskName"] = [[{"deep": [1]}]]
     data["VersionNum"] = {"x": 1}

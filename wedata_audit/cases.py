@@ -34,9 +34,9 @@ from typing import Any
 from wedata_audit.docschema import describe, first_error, kind
 from wedata_audit.engine import Engine
 from wedata_audit.errors import ConfigError
+from wedata_audit.policy.view import TASK_SECTIONS
 from wedata_audit.results import RULE_FAIL, RULE_SKIP
-from wedata_audit.sources import one_snapshot, parse_json
-from wedata_audit.view import TASK_SECTIONS
+from wedata_audit.sources.files import one_snapshot, parse_json
 from wedata_audit.yamlfile import load_yaml_file
 
 _MISSING = object()
@@ -208,7 +208,7 @@ def _set_ext(data: dict[str, Any], key: str, value: Any, path: str, where: str |
 
 
 def run_cases(cases: Iterable[Case], engine: Engine) -> list[CaseResult]:
-    from wedata_audit.snapshot import Snapshot
+    from wedata_audit.sources.snapshot import Snapshot
 
     said = {"pass": "passed", "fail": "failed", "skip": "was out of scope", None: "did not run"}
     known = {r.id for r in engine.rules} | ({engine.schema_rule.id} if engine.schema_rule else set())

@@ -124,7 +124,7 @@ def audit(**kw: Any) -> int:
     (tccli), else ~/.tencentcloud/credentials, else the CVM role with --use-cvm-role. The secret key is
     never a flag and never printed.
     """
-    from wedata_audit.liverun import LiveOptions, execute_audit
+    from wedata_audit.sources.api.live import LiveOptions, execute_audit
 
     opts = LiveOptions(project_id=kw.pop("project_id"), region=kw.pop("region"), endpoint=kw.pop("endpoint"),
                        profile=kw.pop("profile"), use_cvm_role=kw.pop("use_cvm_role"), tasks=list(kw.pop("tasks")),
@@ -142,7 +142,7 @@ def audit(**kw: Any) -> int:
 @click.option("-q", "--quiet", is_flag=True, help="Print only the verdict line.")
 def demo(output_dir: str | None, formats: tuple[str, ...], n_tasks: int, quiet: bool) -> int:
     """Start the bundled fake WeData API on a loopback port and run a real live audit against it."""
-    from wedata_audit.liverun import execute_demo
+    from wedata_audit.sources.api.live import execute_demo
 
     report = ReportOptions(formats=list(formats), output_dir=output_dir, quiet=quiet)
     return execute_demo(report, Terminal(quiet=quiet), tasks=n_tasks)

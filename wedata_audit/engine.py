@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from wedata_audit.conditions import show
 from wedata_audit.finding import Finding, Subject
-from wedata_audit.policy import SCHEMA_RULE_ID, Rule
+from wedata_audit.policy.conditions import show
+from wedata_audit.policy.loading import SCHEMA_RULE_ID, Rule
+from wedata_audit.policy.schemacheck import SchemaChecker
+from wedata_audit.policy.view import build_view
 from wedata_audit.results import RULE_FAIL, RULE_PASS, TaskResult
-from wedata_audit.schema import SchemaChecker
-from wedata_audit.snapshot import Snapshot
-from wedata_audit.view import build_view
+from wedata_audit.sources.snapshot import Snapshot
 
 
 class Engine:

@@ -24,7 +24,7 @@ import click
 from wedata_audit.docschema import describe, first_error, location
 from wedata_audit.errors import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, ConfigError
 from wedata_audit.reporters import scrub_surrogates
-from wedata_audit.sources import parse_json
+from wedata_audit.sources.files import parse_json
 from wedata_audit.terminal import Terminal, safe
 
 REPORT_SCHEMA = "report.schema.json"

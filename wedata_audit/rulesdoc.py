@@ -12,7 +12,7 @@ from wedata_audit.cases import load_cases, run_cases
 from wedata_audit.config import find_config
 from wedata_audit.engine import Engine
 from wedata_audit.errors import UsageError
-from wedata_audit.policy import build_rules, load_raw_rules
+from wedata_audit.policy.loading import build_rules, load_raw_rules
 from wedata_audit.runner import RuleOptions, build_ruleset
 from wedata_audit.terminal import Terminal
 
@@ -60,7 +60,7 @@ def test_rules(paths: list[str], opts: RuleOptions, config: str | None, term: Te
     Exits 1 when a case does not behave as it says, and when no case at all was found: a test run that
     tested nothing must not pass.
     """
-    from wedata_audit.policy import policy_files
+    from wedata_audit.policy.loading import policy_files
 
     files: list[Path] = policy_files(paths)
     cfg = find_config(config)

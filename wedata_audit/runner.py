@@ -12,19 +12,19 @@ from pathlib import Path
 from typing import Any
 
 from wedata_audit import __version__
-from wedata_audit.baseline import apply_baseline, load_fingerprints
 from wedata_audit.config import Config, find_config
 from wedata_audit.engine import Engine
 from wedata_audit.errors import ConfigError, UsageError, exit_code_for
+from wedata_audit.filters.baseline import apply_baseline, load_fingerprints
+from wedata_audit.filters.waivers import Waiver, apply_waivers, load_waivers
 from wedata_audit.finding import Severity
-from wedata_audit.policy import RawRule, Rule, build_rules, load_raw_rules, parse_overrides, ruleset_digest
+from wedata_audit.policy.loading import RawRule, Rule, build_rules, load_raw_rules, parse_overrides, ruleset_digest
+from wedata_audit.policy.selection import select_rules
 from wedata_audit.reporters import registry
 from wedata_audit.results import AuditResult, TaskResult
-from wedata_audit.selection import select_rules
-from wedata_audit.snapshot import Snapshot
-from wedata_audit.sources import expand_paths, read_snapshots
+from wedata_audit.sources.files import expand_paths, read_snapshots
+from wedata_audit.sources.snapshot import Snapshot
 from wedata_audit.terminal import Terminal
-from wedata_audit.waivers import Waiver, apply_waivers, load_waivers
 
 DEFAULT_FORMATS = ("html", "junit", "json")
 

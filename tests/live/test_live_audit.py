@@ -171,7 +171,7 @@ def test_secret_key_appears_in_no_output_at_any_verbosity(env: None, tmp_path: P
                 *[a for t in api.task_ids for a in ("--task", t)], "--task", "404404404"]
         assert main(args) == 3
     out, err = capfd.readouterr()
-    assert "DEBUG wedata_audit.client" in err  # the highest verbosity really logged requests
+    assert "DEBUG wedata_audit.sources.api.client" in err  # the highest verbosity really logged requests
     files = [p for p in (tmp_path / "out").iterdir()] + [p for p in (tmp_path / "snaps").iterdir()]
     assert len(files) == 6 + 7  # six reports; six versions and the errored task's snapshot
     for blob in [out, err, *(p.read_text() for p in files)]:
@@ -385,8 +385,8 @@ def test_demo_does_not_read_the_configuration_of_the_current_folder(env: None, t
 
 
 def test_the_option_select_wins_over_the_configuration(api: FakeWeData, env: None, tmp_path: Path) -> None:
-    from wedata_audit.liverun import LiveOptions, execute_audit
     from wedata_audit.runner import ReportOptions
+    from wedata_audit.sources.api.live import LiveOptions, execute_audit
     from wedata_audit.terminal import Terminal
 
     _select_config(tmp_path, api, "{WorkflowId: no-such-workflow}")
@@ -398,10 +398,10 @@ def test_the_option_select_wins_over_the_configuration(api: FakeWeData, env: Non
 
 def test_execute_audit_raises_the_refusal_after_writing_the_reports(api: FakeWeData, env: None,
                                                                     tmp_path: Path) -> None:
-    from wedata_audit.credentials import from_keys
     from wedata_audit.errors import EXIT_USAGE, FatalRemoteError
-    from wedata_audit.liverun import LiveOptions, execute_audit
     from wedata_audit.runner import ReportOptions
+    from wedata_audit.sources.api.credentials import from_keys
+    from wedata_audit.sources.api.live import LiveOptions, execute_audit
     from wedata_audit.terminal import Terminal
 
     opts = LiveOptions(project_id=api.project_id, region=REGION, endpoint=api.endpoint, tasks=api.task_ids[:3],

@@ -16,11 +16,11 @@ from tencentcloud.common.profile.http_profile import HttpProfile
 
 from tests.live.conftest import FAST_RETRY, REGION, MakeClient
 from wedata_audit import corpus
-from wedata_audit.client import ApiError, FatalApiError, RetriesExhausted, RetryPolicy
 from wedata_audit.errors import FatalRemoteError
 from wedata_audit.fakeapi import TEST_SECRET_ID, TEST_SECRET_KEY, TRANSIENT_FAULTS, FakeWeData
-from wedata_audit.fetch import FetchRun, fetch_versions, sha256_of
-from wedata_audit.signing import sign_headers
+from wedata_audit.sources.api.client import ApiError, FatalApiError, RetriesExhausted, RetryPolicy
+from wedata_audit.sources.api.fetch import FetchRun, fetch_versions, sha256_of
+from wedata_audit.sources.api.signing import sign_headers
 
 
 def _get(api: FakeWeData, task_id: str) -> dict[str, object]:
@@ -201,7 +201,7 @@ def test_duplicate_tasks_are_fetched_once(api: FakeWeData, make_client: MakeClie
 
 
 def test_saved_snapshots_read_back_offline(api: FakeWeData, make_client: MakeClient, tmp_path) -> None:
-    from wedata_audit.sources import read_snapshots
+    from wedata_audit.sources.files import read_snapshots
 
     ids = api.task_ids[:3]
     live = {s.source: s for s in fetch_versions(make_client(), api.project_id, [(t, None) for t in ids],
@@ -267,8 +267,8 @@ def test_our_signature_verifies_with_the_fakes_independent_code() -> None:
     ("http://127.0.0.1:8080/", "http://127.0.0.1:8080", "127.0.0.1:8080"),
 ])
 def test_endpoint_forms(endpoint: str | None, url: str, host: str) -> None:
-    from wedata_audit.client import WeDataClient
-    from wedata_audit.credentials import from_keys
+    from wedata_audit.sources.api.client import WeDataClient
+    from wedata_audit.sources.api.credentials import from_keys
 
     creds = from_keys("AKIDx", "k3y")
     client = WeDataClient(creds, REGION) if endpoint is None else WeDataClient(creds, REGION, endpoint=endpoint)
@@ -281,7 +281,7 @@ def test_endpoint_forms(endpoint: str | None, url: str, host: str) -> None:
 
 def test_errored_tasks_are_saved_so_that_check_errors_them_too(api: FakeWeData, make_client: MakeClient,
                                                                tmp_path) -> None:
-    from wedata_audit.sources import read_snapshots
+    from wedata_audit.sources.files import read_snapshots
 
     exhausted, good, unknown = api.task_ids[0], api.task_ids[1], "404404404"
     api.inject(*["http_500"] * FAST_RETRY.max_attempts)  # every attempt for the first task (one worker)
@@ -304,7 +304,7 @@ def test_errored_tasks_are_saved_so_that_check_errors_them_too(api: FakeWeData, 
 
 @pytest.mark.parametrize("kind", ["data_missing", "data_null", "request_id_missing"])
 def test_unusable_answers_are_saved_as_errors(api: FakeWeData, make_client: MakeClient, tmp_path, kind: str) -> None:
-    from wedata_audit.sources import read_snapshots
+    from wedata_audit.sources.files import read_snapshots
 
     api.inject(kind)
     [snap] = fetch_versions(make_client(), api.project_id, [api.task_ids[0]], snapshot_dir=tmp_path)
@@ -337,7 +337,7 @@ def test_refused_before_the_run_every_task_is_unfetched(api: FakeWeData, make_cl
 
 
 def test_snapshot_file_names_never_collide() -> None:
-    from wedata_audit.fetch import snapshot_file_name
+    from wedata_audit.sources.api.fetch import snapshot_file_name
 
     names = [snapshot_file_name(t) for t in ("a/b", "a_b", "a:b", ".hidden", "..", "", "12345")]
     assert len(set(names)) == len(names)

@@ -7,8 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from wedata_audit.credentials import ENV_ID, ENV_KEY, ENV_REGION, ENV_TOKEN, resolve_credentials, resolve_region
 from wedata_audit.errors import ConfigError
+from wedata_audit.sources.api.credentials import (
+    ENV_ID,
+    ENV_KEY,
+    ENV_REGION,
+    ENV_TOKEN,
+    resolve_credentials,
+    resolve_region,
+)
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ import pytest
 
 from tests.live.conftest import MakeClient
 from wedata_audit import corpus
-from wedata_audit.client import ApiError, FatalApiError
 from wedata_audit.fakeapi import TEST_SECRET_ID, TEST_SECRET_KEY, FakeWeData
-from wedata_audit.fetch import list_tasks
+from wedata_audit.sources.api.client import ApiError, FatalApiError
+from wedata_audit.sources.api.fetch import list_tasks
 
 
 @pytest.fixture(scope="module")
@@ -78,8 +78,8 @@ def test_envelope_checks(api: FakeWeData, make_client: MakeClient) -> None:
     with pytest.raises(FatalApiError, match="InvalidAction"):
         make_client().call("DescribeEverything", params)
     with pytest.raises(FatalApiError, match="UnsupportedRegion"):
-        from wedata_audit.client import WeDataClient
-        from wedata_audit.credentials import from_keys
+        from wedata_audit.sources.api.client import WeDataClient
+        from wedata_audit.sources.api.credentials import from_keys
 
         WeDataClient(from_keys(TEST_SECRET_ID, TEST_SECRET_KEY), "mars-north-1", endpoint=api.endpoint).call(
             "GetTriggerTaskVersion", params)
@@ -110,8 +110,8 @@ def test_fault_rate_is_seeded_and_changeable(make_client: MakeClient) -> None:
 
 
 def test_command_line_server() -> None:
-    from wedata_audit.client import WeDataClient
-    from wedata_audit.credentials import from_keys
+    from wedata_audit.sources.api.client import WeDataClient
+    from wedata_audit.sources.api.credentials import from_keys
 
     command = [sys.executable, "-m", "wedata_audit.fakeapi", "--port", "0", "--tasks", "12", "--versions", "2",
                "--rate-limit", "0"]

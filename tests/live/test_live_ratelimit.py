@@ -9,7 +9,7 @@ from collections import Counter
 
 import pytest
 
-from wedata_audit.ratelimit import TokenBucket
+from wedata_audit.sources.api.ratelimit import TokenBucket
 
 
 class FakeClock:

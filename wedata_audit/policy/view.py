@@ -22,7 +22,7 @@ import base64
 import binascii
 from typing import Any
 
-from wedata_audit.sources import parse_json
+from wedata_audit.sources.files import parse_json
 
 TASK_TYPES: dict[int, str] = {
     26: "OfflineSynchronization",

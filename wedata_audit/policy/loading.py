@@ -17,10 +17,10 @@ from typing import Any
 import jsonschema
 import yaml
 
-from wedata_audit.conditions import Condition, ConditionError, Failure, compile_condition
 from wedata_audit.docschema import describe, dotted, validator
 from wedata_audit.errors import ConfigError, UsageError
 from wedata_audit.finding import Severity
+from wedata_audit.policy.conditions import Condition, ConditionError, Failure, compile_condition
 from wedata_audit.resources import default_rule_files
 from wedata_audit.results import RULE_FAIL, RULE_PASS, RULE_SKIP, RuleInfo
 from wedata_audit.yamlfile import load_yaml

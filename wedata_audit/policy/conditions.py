@@ -20,7 +20,16 @@ import jmespath.exceptions
 import jmespath.parser
 import regex
 
-from wedata_audit.operators import EXPECT, LIST_VALUED, OPERATORS, REGEX, UNARY, CoercionError, all_matches, coerce
+from wedata_audit.policy.operators import (
+    EXPECT,
+    LIST_VALUED,
+    OPERATORS,
+    REGEX,
+    UNARY,
+    CoercionError,
+    all_matches,
+    coerce,
+)
 
 MAX_SHOWN = 120  # characters of a value shown in a message
 REDACTED = "[redacted]"

@@ -27,11 +27,11 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from wedata_audit import __version__
-from wedata_audit.credentials import Credentials
 from wedata_audit.errors import FatalRemoteError
-from wedata_audit.ratelimit import TokenBucket
-from wedata_audit.signing import sign_headers
-from wedata_audit.sources import parse_json
+from wedata_audit.sources.api.credentials import Credentials
+from wedata_audit.sources.api.ratelimit import TokenBucket
+from wedata_audit.sources.api.signing import sign_headers
+from wedata_audit.sources.files import parse_json
 
 log = logging.getLogger(__name__)
 

@@ -10,11 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
-from wedata_audit.client import DEFAULT_ENDPOINT, ApiError, RemoteTaskError, WeDataClient, parse_endpoint
 from wedata_audit.config import Config, find_config
-from wedata_audit.credentials import Credentials, resolve_credentials, resolve_region
 from wedata_audit.errors import ConfigError, FatalRemoteError, UsageError
-from wedata_audit.fetch import FetchRun, dedupe, list_tasks
 from wedata_audit.progress import Progress
 from wedata_audit.results import TaskResult
 from wedata_audit.runner import (
@@ -31,7 +28,10 @@ from wedata_audit.runner import (
     parse_fail_on,
     report_targets,
 )
-from wedata_audit.sources import SUFFIXES as SNAPSHOT_SUFFIXES
+from wedata_audit.sources.api.client import DEFAULT_ENDPOINT, ApiError, RemoteTaskError, WeDataClient, parse_endpoint
+from wedata_audit.sources.api.credentials import Credentials, resolve_credentials, resolve_region
+from wedata_audit.sources.api.fetch import FetchRun, dedupe, list_tasks
+from wedata_audit.sources.files import SUFFIXES as SNAPSHOT_SUFFIXES
 from wedata_audit.terminal import Terminal
 
 # Regions the documentation lists for GetTriggerTaskVersion on the international site.
@@ -250,8 +250,8 @@ def prepare_snapshot_dir(path: str | None, report: ReportOptions) -> Path | None
 
 def execute_demo(report: ReportOptions, term: Terminal, *, tasks: int = 60, seed: int = 20251124) -> int:
     """Start the fake WeData API on a free loopback port and run a real live audit against it."""
-    from wedata_audit.credentials import from_keys
     from wedata_audit.fakeapi import TEST_SECRET_ID, TEST_SECRET_KEY, FakeWeData
+    from wedata_audit.sources.api.credentials import from_keys
 
     with FakeWeData(tasks=tasks, seed=seed, latency=0.02) as fake:
         term.note(f"demo: fake WeData API with {tasks} tasks listening on {fake.endpoint}; auditing them live "

@@ -26,9 +26,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from wedata_audit.client import ApiError, Cancelled, RemoteTaskError, WeDataClient
 from wedata_audit.errors import FatalRemoteError
-from wedata_audit.snapshot import Snapshot, data_sha256
+from wedata_audit.sources.api.client import ApiError, Cancelled, RemoteTaskError, WeDataClient
+from wedata_audit.sources.snapshot import Snapshot, data_sha256
 
 META_KEY = "_wedata_audit"  # the metadata key of a saved snapshot file (read back by sources.py)
 PAGE_SIZE = 200

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from wedata_audit.errors import UsageError
-from wedata_audit.policy import Rule
+from wedata_audit.policy.loading import Rule
 
 
 def select_rules(rules: list[Rule], select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[Rule]:
