@@ -92,7 +92,7 @@ def test_internal_error_is_one_line_and_exit_2(monkeypatch, capsys, tmp_path: Pa
     def boom(*_a: Any, **_k: Any) -> None:
         raise RuntimeError("kaboom")
 
-    monkeypatch.setattr("wedata_audit.runner.Engine.audit", boom)
+    monkeypatch.setattr("wedata_audit.engine.Engine.audit", boom)
     code, _, err = run(["check", str(EXAMPLES), "-o", str(tmp_path)], capsys)
     assert code == 2
     assert "internal error: RuntimeError: kaboom" in err and "Traceback" not in err

@@ -14,7 +14,7 @@ from lxml import etree
 
 from tests.report_factory import MASKED, SECRET, make_rules, make_task, sample_result
 from wedata_audit.finding import Finding
-from wedata_audit.reporters import junit, registry
+from wedata_audit.reporters import ReportSettings, junit, registry
 from wedata_audit.reporters.junit import JUnitReporter, attr, clean, text
 from wedata_audit.results import AuditResult
 
@@ -24,8 +24,10 @@ FORBIDDEN = ["\x00", "\x1b", "\ud800", "\ufffe", "\uffff"]
 GITLAB_LIMIT = 30 * 1024 * 1024
 
 
-def render(result: AuditResult) -> str:
-    return JUnitReporter().render(result)
+def render(result: AuditResult, failures: str = "all", passing: str = "all") -> str:
+    """The JUnit report; by default every open finding fails and every passing rule is a test case
+    (the gate and size forms have their own tests)."""
+    return JUnitReporter(settings=ReportSettings(junit_failures=failures, junit_passing=passing)).render(result)
 
 
 def parse(document: str) -> etree._Element:
@@ -90,7 +92,8 @@ def test_counts_per_task_kind() -> None:
 def test_registered_and_written(tmp_path: Path) -> None:
     assert registry()["junit"] is JUnitReporter
     assert JUnitReporter.default_filename == "junit.xml"
-    path = JUnitReporter().write(sample_result(), tmp_path / JUnitReporter.default_filename)
+    reporter = JUnitReporter(settings=ReportSettings(junit_failures="all", junit_passing="all"))
+    path = reporter.write(sample_result(), tmp_path / JUnitReporter.default_filename)
     assert path.read_bytes().decode("utf-8") == render(sample_result())
     assert JUnitXml.fromfile(str(path)).tests > 0
 

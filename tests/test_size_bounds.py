@@ -3,7 +3,7 @@ are printed by ``bench/size_bench.py``).
 
 * a CodeContent of 20 MB (Base64 of about 15 MB of text), through the command line in process;
 * a TaskExtConfigurationList of 100,000 entries, through the command line in process;
-* 50,000 versions in JSON Lines, through ``runner.audit`` and ``runner.finish`` in process, JSON report only
+* 50,000 versions in JSON Lines, through the pipeline (``pipeline.run_audit``) in process, JSON report only
   (about 140 MB of input; the slowest case, about 12 s).
 """
 
@@ -18,9 +18,10 @@ import pytest
 from wedata_audit.cli import main
 from wedata_audit.errors import EXIT_FINDINGS, EXIT_INCOMPLETE
 from wedata_audit.finding import Severity
+from wedata_audit.pipeline import run_audit
+from wedata_audit.plan import AuditPlan, ReportTarget
 from wedata_audit.policy.loading import build_rules, load_raw_rules
-from wedata_audit.runner import ReportOptions, audit, finish
-from wedata_audit.sources.files import read_snapshots
+from wedata_audit.sources import FileSource
 from wedata_audit.terminal import Terminal
 
 from .size_inputs import (
@@ -91,24 +92,29 @@ def test_50000_versions_in_json_lines(many_tasks: tuple[Path, dict[str, int]], t
         nonlocal seen
         seen += 1
 
-    result = audit(read_snapshots([str(path)]), rules, inputs=[str(path)], fail_on=Severity.HIGH, on_task=count)
-    assert seen == len(result.tasks) == TASKS
-    summary = result.summary()
-    assert {k: summary[k] for k in expected} == expected
-    assert summary["findings"] == len(EXAMPLE_FINDINGS) * expected["failed"]
-    sources = [t.subject.source for t in result.tasks]
-    assert sources[0] == f"{path}:1" and sources[-1] == f"{path}:{TASKS}"
-    (errored,) = [t for t in result.tasks if t.error is not None]
-    assert errored.subject.source == f"{path}:{BAD_LINE}" and "invalid JSON" in errored.error
-    for i in (0, 1, COMPLIANT_EVERY, TASKS - 1):
-        task = result.tasks[i]
-        assert task.subject.version_id == f"v-{i:06d}"
-        assert task.status == ("passed" if i % COMPLIANT_EVERY == 0 else "failed")
+    seen_tasks: list[Any] = []
+
+    def keep(task: Any) -> None:
+        count(task)
+        seen_tasks.append(task)
 
     out = tmp_path / "out"
-    code = finish(result, ReportOptions(formats=["json"], output_dir=str(out), quiet=True), Terminal(0, True))
+    plan = AuditPlan(rules=tuple(rules), fail_on=Severity.HIGH, targets=(ReportTarget("json", out / "report.json"),))
+    code = run_audit(plan, FileSource([str(path)]), Terminal(0, True), on_task=keep)
+    assert seen == len(seen_tasks) == TASKS
+    sources = [t.subject.source for t in seen_tasks]
+    assert sources[0] == f"{path}:1" and sources[-1] == f"{path}:{TASKS}"
+    (errored,) = [t for t in seen_tasks if t.error is not None]
+    assert errored.subject.source == f"{path}:{BAD_LINE}" and "invalid JSON" in errored.error
+    for i in (0, 1, COMPLIANT_EVERY, TASKS - 1):
+        task = seen_tasks[i]
+        assert task.subject.version_id == f"v-{i:06d}"
+        assert task.status == ("passed" if i % COMPLIANT_EVERY == 0 else "failed")
     assert code == EXIT_INCOMPLETE  # the line that is not JSON wins over the findings
     with (out / "report.json").open(encoding="utf-8") as fh:
         report = json.load(fh)
+    summary = report["summary"]
+    assert {k: summary[k] for k in expected} == expected
+    assert summary["findings"] == len(EXAMPLE_FINDINGS) * expected["failed"]
     assert report["summary"]["tasks"] == TASKS and len(report["tasks"]) == TASKS
     assert report["summary"]["errored"] == 1 and report["run"]["complete"] is False

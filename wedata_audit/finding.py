@@ -30,6 +30,23 @@ class Severity(str, enum.Enum):
 _RANK = {s: i for i, s in enumerate(Severity)}
 
 
+class FindingStatus(str, enum.Enum):
+    """What the filtering stage made of a finding. Only ``open`` counts for the gate.
+
+    Later statuses (e.g. not evaluated) are added here; every reporter reads them from this enum.
+    """
+
+    OPEN = "open"
+    WAIVED = "waived"
+    EXISTING = "existing"
+
+    def __str__(self) -> str:
+        return self.value
+
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec)
+
+
 @dataclass(frozen=True, slots=True)
 class Subject:
     """What a finding is about: one version of one task, and where it came from."""
@@ -58,7 +75,7 @@ class Finding:
     """One rule failing on one task version.
 
     ``actual`` is always rendered for display and already masked when the rule is sensitive.
-    ``status`` is set by the filtering stage: ``open`` (counts for the gate), ``waived`` or ``existing``.
+    ``status`` is set by the filtering stage (:class:`FindingStatus`): only ``open`` counts for the gate.
     """
 
     rule_id: str
@@ -69,7 +86,7 @@ class Finding:
     key: str = ""
     actual: str | None = None
     expected: str | None = None
-    status: str = "open"
+    status: FindingStatus = FindingStatus.OPEN
     note: str | None = None
 
     @property
@@ -78,3 +95,7 @@ class Finding:
         s = self.subject
         raw = "\x1f".join((s.project_id, s.task_id or s.source, self.rule_id, self.key))
         return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == FindingStatus.OPEN

@@ -1,4 +1,5 @@
-"""Build, then execute: turn parsed options into rules, an engine and reporters, run, and say the exit code.
+"""Options as the CLI parses them, their resolution against the configuration, the report paths, and
+``check``: build the plan and the file source, then run the one pipeline (:mod:`wedata_audit.pipeline`).
 
 The CLI only parses; everything here is callable (and tested) without a subprocess.
 """
@@ -6,24 +7,20 @@ The CLI only parses; everything here is callable (and tested) without a subproce
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from wedata_audit import __version__
 from wedata_audit.config import Config, find_config
-from wedata_audit.engine import Engine
-from wedata_audit.errors import ConfigError, UsageError, exit_code_for
-from wedata_audit.filters.baseline import apply_baseline, load_fingerprints
-from wedata_audit.filters.waivers import Waiver, apply_waivers, load_waivers
+from wedata_audit.errors import ConfigError, UsageError
+from wedata_audit.filters.baseline import load_fingerprints
+from wedata_audit.filters.waivers import Waiver, load_waivers
 from wedata_audit.finding import Severity
-from wedata_audit.policy.loading import RawRule, Rule, build_rules, load_raw_rules, parse_overrides, ruleset_digest
+from wedata_audit.policy.loading import RawRule, Rule, build_rules, load_raw_rules, parse_overrides
 from wedata_audit.policy.selection import select_rules
 from wedata_audit.reporters import registry
-from wedata_audit.results import AuditResult, TaskResult
-from wedata_audit.sources.files import expand_paths, read_snapshots
-from wedata_audit.sources.snapshot import Snapshot
+from wedata_audit.sources.files import expand_paths
 from wedata_audit.terminal import Terminal
 
 DEFAULT_FORMATS = ("html", "junit", "json")
@@ -46,6 +43,8 @@ class ReportOptions:
     fail_on: str | None = None  # None: the configuration's, else "high"
     verbose: int = 0
     quiet: bool = False
+    junit_failures: str | None = None  # gate (default) | all
+    junit_passing: str | None = None  # auto (default) | all | folded
 
 
 @dataclass
@@ -165,27 +164,6 @@ def parse_fail_on(text: str) -> Severity:
         raise UsageError(f"--fail-on: {exc}") from None
 
 
-def audit(snapshots: Iterable[Snapshot], rules: list[Rule], *, inputs: Iterable[str], fail_on: Severity,
-          on_task: Callable[[TaskResult], None] | None = None) -> AuditResult:
-    """Run the engine over the snapshots; Ctrl-C keeps what was audited and marks the run incomplete."""
-    engine = Engine(rules)
-    result = AuditResult(
-        tool_version=__version__, started=now(), finished="", rules=tuple(r.info for r in rules),
-        ruleset_digest=ruleset_digest(rules), inputs=tuple(inputs), tasks=[], fail_on=fail_on,
-    )
-    try:
-        for snap in snapshots:
-            task = engine.audit(snap)
-            result.tasks.append(task)
-            if on_task is not None:
-                on_task(task)
-    except KeyboardInterrupt:
-        result.complete = False
-        result.incomplete_reason = "interrupted (Ctrl-C) before every task was audited"
-    result.finished = now()
-    return result
-
-
 @dataclass
 class LoadedFilters:
     today: dt.date
@@ -208,38 +186,16 @@ def load_filters(opts: FilterOptions, cfg: Config) -> LoadedFilters:
     return loaded
 
 
-def apply_filters(result: AuditResult, filters: LoadedFilters) -> None:
-    """Waivers, then baseline: they change a finding's status, never remove it."""
-    if filters.waivers is not None:
-        result.tasks, waived = apply_waivers(result.tasks, filters.waivers, today=filters.today)
-        result.meta["waivers"] = {"source": filters.waivers_source, **waived.as_dict()}
-    if filters.baseline is not None:
-        result.tasks, base = apply_baseline(result.tasks, filters.baseline, filters.baseline_source or "")
-        result.meta["baseline"] = base.as_dict()
-
-
-def finish(result: AuditResult, opts: ReportOptions, term: Terminal) -> int:
-    """Write every report, print the summary, and return the exit code."""
-    if not result.tasks and result.complete:
-        result.complete = False
-        result.incomplete_reason = "no task version was found in the input"
-    written: list[Path] = []
-    for name, path in report_targets(opts):
-        written.append(registry()[name]().write(result, path))
-    term.summary(result, written)
-    return exit_code_for(complete=result.is_complete, gating_findings=len(result.gating()))
-
-
 def execute_check(opts: CheckOptions, term: Terminal) -> int:
+    from wedata_audit.pipeline import run_audit
+    from wedata_audit.plan import build_plan
+    from wedata_audit.sources import FileSource
+
     cfg = find_config(opts.config)
     merge_config(cfg, opts.report, opts.filters)
-    fail_on = parse_fail_on(opts.report.fail_on or "high")
     targets = report_targets(opts.report)
     files = expand_paths(opts.paths, exclude=[Path(opts.report.output_dir or "reports"), *(p for _, p in targets)])
     clear_stale_reports(opts.report, files)
-    rules = build_ruleset(opts.rules, cfg)
-    filters = load_filters(opts.filters, cfg)
-    snapshots = read_snapshots(files, project_id=opts.project_id or cfg.get("project_id"))
-    result = audit(snapshots, rules, inputs=opts.paths, fail_on=fail_on)
-    apply_filters(result, filters)
-    return finish(result, opts.report, term)
+    plan = build_plan(opts.rules, opts.report, opts.filters, cfg)
+    source = FileSource(opts.paths, files=files, project_id=opts.project_id or cfg.get("project_id"))
+    return run_audit(plan, source, term)

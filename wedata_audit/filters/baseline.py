@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from wedata_audit.errors import ConfigError
+from wedata_audit.finding import FindingStatus
 from wedata_audit.results import TaskResult
 
 
@@ -43,25 +44,43 @@ class BaselineReport:
         return {"source": self.source, "new": self.new, "existing": self.existing, "fixed": self.fixed}
 
 
-def apply_baseline(tasks: list[TaskResult], known: set[str], source: str) -> tuple[list[TaskResult],
-                                                                                   BaselineReport]:
-    report = BaselineReport(source=source)
-    seen: set[str] = set()
-    out: list[TaskResult] = []
-    for task in tasks:
+class BaselineFilter:
+    """Marks open findings whose fingerprint is in the baseline ``existing``, task by task. Memory: the
+    baseline's fingerprints and the subset of them seen, never the run's own findings."""
+
+    meta_key = "baseline"
+
+    def __init__(self, known: set[str], source: str) -> None:
+        self.known = known
+        self.stats = BaselineReport(source=source)
+        self.seen: set[str] = set()
+
+    def apply(self, task: TaskResult) -> TaskResult:
         findings = []
         changed = False
         for f in task.findings:
             fp = f.fingerprint
-            seen.add(fp)
-            if fp in known and f.status == "open":
-                findings.append(replace(f, status="existing"))
-                report.existing += 1
+            if fp in self.known:
+                self.seen.add(fp)
+            if fp in self.known and f.is_open:
+                findings.append(replace(f, status=FindingStatus.EXISTING))
+                self.stats.existing += 1
                 changed = True
             else:
                 findings.append(f)
-                if f.status == "open":
-                    report.new += 1
-        out.append(replace(task, findings=tuple(findings)) if changed else task)
-    report.fixed = len(known - seen)
-    return out, report
+                if f.is_open:
+                    self.stats.new += 1
+        return replace(task, findings=tuple(findings)) if changed else task
+
+    def result(self) -> BaselineReport:
+        self.stats.fixed = len(self.known) - len(self.seen)
+        return self.stats
+
+    def report(self) -> dict[str, Any]:
+        return self.result().as_dict()
+
+
+def apply_baseline(tasks: list[TaskResult], known: set[str], source: str) -> tuple[list[TaskResult],
+                                                                                   BaselineReport]:
+    flt = BaselineFilter(known, source)
+    return [flt.apply(t) for t in tasks], flt.result()

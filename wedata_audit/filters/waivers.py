@@ -14,7 +14,7 @@ from typing import Any
 
 from wedata_audit.docschema import all_errors, describe, dotted
 from wedata_audit.errors import ConfigError
-from wedata_audit.finding import Finding
+from wedata_audit.finding import Finding, FindingStatus
 from wedata_audit.results import TaskResult
 from wedata_audit.yamlfile import load_yaml_file
 
@@ -87,28 +87,44 @@ class WaiverReport:
         return {"applied": self.applied, "expired": self.expired or [], "unused": self.unused or []}
 
 
-def apply_waivers(tasks: list[TaskResult], waivers: list[Waiver], *, today: dt.date) -> tuple[list[TaskResult],
-                                                                                               WaiverReport]:
-    active = [w for w in waivers if today <= w.expires]
-    expired = [w for w in waivers if today > w.expires]
-    used: set[int] = set()
-    report = WaiverReport()
-    out: list[TaskResult] = []
-    for task in tasks:
+class WaiverFilter:
+    """Marks open findings that an active waiver matches ``waived``, task by task; the waivers that
+    expired or matched nothing are reported at the end."""
+
+    meta_key = "waivers"
+
+    def __init__(self, waivers: list[Waiver], *, today: dt.date, source: str | None = None) -> None:
+        self.source = source
+        self.active = [w for w in waivers if today <= w.expires]
+        self.expired = [w for w in waivers if today > w.expires]
+        self.used: set[int] = set()
+        self.applied = 0
+
+    def apply(self, task: TaskResult) -> TaskResult:
         changed = False
         findings: list[Finding] = []
         for f in task.findings:
-            waiver = next((w for w in active if w.matches(f)), None) if f.status == "open" else None
+            waiver = next((w for w in self.active if w.matches(f)), None) if f.is_open else None
             if waiver is None:
                 findings.append(f)
                 continue
-            used.add(waiver.index)
-            report.applied += 1
+            self.used.add(waiver.index)
+            self.applied += 1
             changed = True
-            findings.append(replace(f, status="waived",
+            findings.append(replace(f, status=FindingStatus.WAIVED,
                                     note=f"{waiver.reason} (approved by {waiver.approved_by}, "
                                          f"until {waiver.expires.isoformat()})"))
-        out.append(replace(task, findings=tuple(findings)) if changed else task)
-    report.expired = [w.describe() for w in expired]
-    report.unused = [w.describe() for w in active if w.index not in used]
-    return out, report
+        return replace(task, findings=tuple(findings)) if changed else task
+
+    def result(self) -> WaiverReport:
+        return WaiverReport(applied=self.applied, expired=[w.describe() for w in self.expired],
+                            unused=[w.describe() for w in self.active if w.index not in self.used])
+
+    def report(self) -> dict[str, Any]:
+        return {"source": self.source, **self.result().as_dict()}
+
+
+def apply_waivers(tasks: list[TaskResult], waivers: list[Waiver], *, today: dt.date) -> tuple[list[TaskResult],
+                                                                                               WaiverReport]:
+    flt = WaiverFilter(waivers, today=today)
+    return [flt.apply(t) for t in tasks], flt.result()

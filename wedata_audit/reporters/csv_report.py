@@ -20,9 +20,10 @@ import csv
 import io
 from collections.abc import Iterator
 
-from wedata_audit.finding import Finding, Subject
-from wedata_audit.reporters import Reporter, scrub_surrogates
-from wedata_audit.results import ERRORED, AuditResult, TaskResult
+from wedata_audit.reporters.base import Reporter, render
+from wedata_audit.reporters.escaping import FORMULA_TRIGGERS, csv_cell
+from wedata_audit.reporters.fields import finding_fields, subject_fields
+from wedata_audit.results import ERRORED, AuditResult, Run, TaskResult
 
 COLUMNS = (
     "project_id",
@@ -43,66 +44,28 @@ COLUMNS = (
     "fingerprint",
     "source",
 )
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+__all__ = ["COLUMNS", "FORMULA_TRIGGERS", "CsvReporter", "render_document", "rows", "safe_cell"]
+safe_cell = csv_cell
 
 
-def safe_cell(value: str | None) -> str:
-    """``value`` as a cell no spreadsheet evaluates as a formula."""
-    if not value:
-        return ""
-    value = scrub_surrogates(value).replace("\x00", "\ufffd")
-    return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
-
-
-def subject_cells(subject: Subject) -> dict[str, str]:
-    return {
-        "project_id": subject.project_id,
-        "task_id": subject.task_id,
-        "task_name": subject.task_name,
-        "workflow_id": subject.workflow_id,
-        "version_num": subject.version_num,
-        "version_id": subject.version_id,
-        "source": subject.source,
-    }
-
-
-def finding_row(finding: Finding) -> dict[str, str | None]:
-    row: dict[str, str | None] = dict(subject_cells(finding.subject))
-    row.update(
-        rule_id=finding.rule_id,
-        severity=finding.severity.value,
-        status=finding.status,
-        title=finding.title,
-        message=finding.message,
-        key=finding.key,
-        actual=finding.actual,
-        expected=finding.expected,
-        note=finding.note,
-        fingerprint=finding.fingerprint,
-    )
-    return row
-
-
-def error_row(task: TaskResult) -> dict[str, str | None]:
-    row: dict[str, str | None] = dict(subject_cells(task.subject))
-    row.update(rule_id="", status=ERRORED, message=task.error)
-    return row
+def task_rows(task: TaskResult) -> Iterator[dict[str, str | None]]:
+    """An errored task's row, then one row per finding in the engine's order."""
+    subject: dict[str, str | None] = dict(subject_fields(task.subject))
+    if task.error is not None:
+        yield {**subject, "rule_id": "", "status": ERRORED, "message": task.error}
+    for f in task.findings:
+        yield {**subject, **finding_fields(f)}
 
 
 def rows(result: AuditResult) -> Iterator[dict[str, str | None]]:
-    """The rows in task order; a task's findings in the engine's order."""
+    """The rows in task order."""
     for task in result.tasks:
-        if task.error is not None:
-            yield error_row(task)
-        yield from (finding_row(f) for f in task.findings)
+        yield from task_rows(task)
 
 
-def render_document(result: AuditResult) -> str:
+def _line(cells: list[str]) -> str:
     out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(COLUMNS)
-    for row in rows(result):
-        writer.writerow([safe_cell(row.get(column)) for column in COLUMNS])
+    csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL).writerow(cells)
     return out.getvalue()
 
 
@@ -110,5 +73,21 @@ class CsvReporter(Reporter):
     name = "csv"
     default_filename = "findings.csv"
 
-    def render(self, result: AuditResult) -> str:
-        return render_document(result)
+    def start(self, run: Run) -> None:
+        super().start(run)
+        self._buffer = io.StringIO(newline="")
+        self._writer = csv.writer(self._buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+
+    def add(self, task: TaskResult) -> None:
+        for row in task_rows(task):
+            self._writer.writerow([csv_cell(row.get(column)) for column in COLUMNS])
+        self.spool.write(self._buffer.getvalue())
+        self._buffer.seek(0)
+        self._buffer.truncate()
+
+    def head(self, run: Run) -> str:
+        return _line(list(COLUMNS))
+
+
+def render_document(result: AuditResult) -> str:
+    return render(CsvReporter, result)

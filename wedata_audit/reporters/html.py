@@ -7,8 +7,12 @@ every network request and every other script.
 The summary (banner, verdict, counts, per-rule table, run metadata) is rendered on the server
 side by an autoescaping Jinja2 template, so it reads without JavaScript. The findings table and
 the per-task evidence, which can hold tens of thousands of rows, are rendered page by page in
-the browser from one compact JSON document embedded once (see :func:`build_payload`); task text
+the browser from one compact JSON document embedded once (see :class:`Payload`); task text
 is only ever inserted with ``textContent``.
+
+Streaming: task rows and finding rows are written to two spools as the run goes; the template is
+rendered at the end (it only needs the totals) with a placeholder where the JSON goes, and the page
+is assembled around the spools. Strings that repeat are pooled as they repeat (see :class:`StringPool`).
 """
 
 from __future__ import annotations
@@ -18,17 +22,18 @@ import functools
 import hashlib
 import json
 import re
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
-from wedata_audit.finding import Finding, Severity
-from wedata_audit.reporters import Reporter, scrub_surrogates
+from wedata_audit.finding import Finding, FindingStatus, Severity
+from wedata_audit.reporters.base import Reporter, Spool, render
+from wedata_audit.reporters.escaping import html_printable, script_safe
 from wedata_audit.results import (
     ERRORED,
     EVIDENCE_KEYS,
@@ -39,49 +44,62 @@ from wedata_audit.results import (
     SUBJECT_FIELDS,
     AuditResult,
     RuleInfo,
+    Run,
+    TaskResult,
 )
 
 PAYLOAD_VERSION = 1
 SEVERITIES: tuple[str, ...] = tuple(s.value for s in Severity)  # index == rank
-FINDING_STATUSES: tuple[str, ...] = ("open", "waived", "existing")
+FINDING_STATUSES: tuple[str, ...] = tuple(s.value for s in FindingStatus)
 TASK_STATUSES: tuple[str, ...] = (PASSED, FAILED, ERRORED)
 TASK_FIELDS = SUBJECT_FIELDS
 META_VALUE_LIMIT = 256
 BANNER_ERRORS_SHOWN = 5
+# The streaming string pool remembers at most this many strings seen once (then starts afresh), and
+# pools no string longer than POOL_MAX_CHARS: memory stays bounded whatever the run.
+POOL_CANDIDATES = 200_000
+POOL_MAX_CHARS = 400
+_PLACEHOLDER = "\x00WEDATA-AUDIT-DATA\x00"
 
-# Characters that must not appear literally inside <script>: "<" alone stops "</script" and "<!--";
-# U+2028/2029 are escaped for old JavaScript parsers.
-_SCRIPT_UNSAFE = re.compile("[<>&\u2028\u2029]")
-# C0 controls and DEL are invalid in HTML text: show them as their Unicode "control pictures".
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+printable = html_printable
 
 
 class HtmlReporter(Reporter):
     name = "html"
     default_filename = "report.html"
 
-    def render(self, result: AuditResult) -> str:
+    def start(self, run: Run) -> None:
+        super().start(run)  # the task rows
+        self._findings = Spool(self.path)
+        self.payload = Payload(run)
+
+    def add(self, task: TaskResult) -> None:
+        task_row, finding_rows = self.payload.rows(task)
+        self.spool.write(("," if self.payload.n_tasks > 1 else "") + _json(task_row))
+        for row in finding_rows:
+            self._findings.write(("," if self._findings.size else "") + _json(row))
+
+    def finish(self, run: Run) -> Path:
         env = _environment()
         script = _asset(env, "report.js")
         style = _asset(env, "report.css")
-        html = env.get_template("report.html.j2").render(
-            view=build_view(result),
-            data_json=Markup(script_json(build_payload(result))),
+        page = env.get_template("report.html.j2").render(
+            view=build_view(run),
+            data_json=Markup(_PLACEHOLDER),
             script=Markup(script),
             style=Markup(style),
             script_hash=csp_hash(script),
             style_hash=csp_hash(style),
         )
-        return printable(html)
+        before, after = page.split(_PLACEHOLDER)
+        head, tail = self.payload.frame()
+        return self.spool.assemble_parts([printable(before) + head + '"tasks":[', self.spool,
+                                          '],"findings":[', self._findings, "]," + tail + printable(after)])
 
-
-def printable(text: str) -> str:
-    """Replace what HTML text cannot hold: lone surrogates (UTF-8 cannot encode them) and controls.
-
-    The embedded JSON is unaffected: there these characters are already ``\\uXXXX`` escapes.
-    """
-    text = scrub_surrogates(text)
-    return _CONTROL.sub(lambda m: chr(0x2421 if m.group() == "\x7f" else 0x2400 + ord(m.group())), text)
+    def abort(self) -> None:
+        super().abort()
+        if getattr(self, "_findings", None) is not None:
+            self._findings.discard()
 
 
 @functools.lru_cache(maxsize=1)
@@ -112,40 +130,51 @@ def csp_hash(text: str) -> str:
 # --------------------------------------------------------------------------- embedded JSON
 
 
+def _json(value: Any) -> str:
+    return script_safe(json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False))
+
+
 def script_json(value: Any) -> str:
     """Compact JSON that is safe inside ``<script type="application/json">``.
 
     A lone surrogate, which UTF-8 cannot encode, becomes U+FFFD (as in the JSON report).
     """
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    text = scrub_surrogates(text)
-    return _SCRIPT_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return _json(value)
 
 
+@dataclass(slots=True)
 class StringPool:
-    """Replaces strings that repeat with an index into a shared table, when that is shorter.
+    """Replaces strings that repeat with an index into a shared table, as they repeat.
 
     A value in a text column of the payload is then a string (used as is), an integer
-    (an index into ``strings``) or null.
+    (an index into ``strings``) or null. The first occurrence of a string is written as is; from the
+    second on, a string worth pooling (its index is shorter than the text) is an index.
     """
 
-    def __init__(self, values: Iterable[str]) -> None:
-        counts = Counter(v for v in values if v)
-        self.strings: list[str] = []
-        self._index: dict[str, int] = {}
-        for text, count in counts.most_common():
-            if count < 2:
-                break
-            index = len(self.strings)
-            literal = len(json.dumps(text, ensure_ascii=False))
-            if count * (literal - len(str(index))) > literal + 1:
-                self._index[text] = index
-                self.strings.append(text)
+    strings: list[str] = field(default_factory=list)
+    _index: dict[str, int] = field(default_factory=dict)
+    _seen: set[str] = field(default_factory=set)
 
     def ref(self, text: str | None) -> str | int | None:
         if text is None:
             return None
-        return self._index.get(text, text)
+        found = self._index.get(text)
+        if found is not None:
+            return found
+        if not text or len(text) > POOL_MAX_CHARS:
+            return text
+        if text in self._seen:
+            self._seen.discard(text)
+            index = len(self.strings)
+            if len(text) + 2 > len(str(index)) + 1:
+                self._index[text] = index
+                self.strings.append(text)
+                return index
+            return text
+        if len(self._seen) >= POOL_CANDIDATES:
+            self._seen.clear()
+        self._seen.add(text)
+        return text
 
 
 def _trim(row: list[Any]) -> list[Any]:
@@ -153,23 +182,6 @@ def _trim(row: list[Any]) -> list[Any]:
     while row and row[-1] is None:
         row.pop()
     return row
-
-
-@dataclass(frozen=True, slots=True)
-class _RuleTable:
-    rules: list[RuleInfo]
-    index: dict[str, int]
-
-
-def _rule_table(result: AuditResult) -> _RuleTable:
-    """The ruleset, plus any rule that appears only in findings (e.g. from an older baseline)."""
-    rules = list(result.rules)
-    index = {r.id: i for i, r in enumerate(rules)}
-    for f in result.findings():
-        if f.rule_id not in index:
-            index[f.rule_id] = len(rules)
-            rules.append(RuleInfo(id=f.rule_id, title=f.title, severity=f.severity))
-    return _RuleTable(rules, index)
 
 
 def _evidence(meta: dict[str, Any]) -> list[str | None]:
@@ -185,70 +197,78 @@ def _evidence(meta: dict[str, Any]) -> list[str | None]:
     return values
 
 
-def _outcome_counts(outcomes: Iterable[tuple[str, str]]) -> tuple[int, int]:
-    counts = Counter(o for _, o in outcomes)
-    return counts[RULE_PASS], counts[RULE_SKIP]
-
-
 def _finding_status(f: Finding) -> int:
-    return FINDING_STATUSES.index(f.status) if f.status in FINDING_STATUSES else 0
+    status = str(f.status)
+    return FINDING_STATUSES.index(status) if status in FINDING_STATUSES else 0
 
 
-def _pooled_strings(result: AuditResult, rules: list[RuleInfo]) -> Iterator[str]:
-    for r in rules:
-        yield from (r.title, r.category, r.remediation)
-    for t in result.tasks:
-        s = t.subject
-        yield from (getattr(s, name) for name in TASK_FIELDS)
-        if t.error:
-            yield t.error
-        yield from (v for v in _evidence(t.meta) if v)
-        for f in t.findings:
-            yield from (x for x in (f.message, f.key, f.actual, f.expected, f.note) if x)
+class Payload:
+    """The data the page renders, as tables of rows, built row by row.
 
-
-def build_payload(result: AuditResult) -> dict[str, Any]:
-    """The data the page renders, as tables of rows.
-
-    ``rules.rows``:    [id, severity, title, category, remediation]
-    ``tasks.rows``:    [*TASK_FIELDS, status, error, rules passed, rules skipped, [*EVIDENCE_KEYS]]
-    ``findings.rows``: [task, rule, severity, status, message, key, actual, expected, note]
+    ``rules``:    [id, severity, title, category, remediation]
+    ``tasks``:    [*TASK_FIELDS, status, error, rules passed, rules skipped, [*EVIDENCE_KEYS]]
+    ``findings``: [task, rule, severity, status, message, key, actual, expected, note]
     Severity, status, task and rule are indexes; text cells are a string, an index into
     ``strings`` or null; trailing empty cells are omitted.
     """
-    table = _rule_table(result)
-    pool = StringPool(_pooled_strings(result, table.rules))
-    rules = [
-        _trim([r.id, r.severity.rank, pool.ref(r.title), pool.ref(r.category), pool.ref(r.remediation)])
-        for r in table.rules
-    ]
-    tasks: list[list[Any]] = []
-    findings: list[list[Any]] = []
-    for ti, t in enumerate(result.tasks):
-        passed, skipped = _outcome_counts(t.outcomes)
+
+    def __init__(self, run: Run) -> None:
+        self.run = run
+        self.pool = StringPool()
+        self.rules: list[RuleInfo] = list(run.rules)
+        self.rule_index = {r.id: i for i, r in enumerate(self.rules)}
+        self.n_tasks = 0
+        self.n_findings = 0
+
+    def rows(self, t: TaskResult) -> tuple[list[Any], list[list[Any]]]:
+        pool = self.pool
+        ti = self.n_tasks
+        self.n_tasks += 1
+        counts = Counter(o for _, o in t.outcomes)
         evidence = _trim([pool.ref(x) for x in _evidence(t.meta)])
         identity = [pool.ref(getattr(t.subject, name)) for name in TASK_FIELDS]
         status = TASK_STATUSES.index(t.status)
-        tasks.append(_trim([*identity, status, pool.ref(t.error), passed, skipped, evidence or None]))
-        findings += [_finding_row(ti, table.index[f.rule_id], f, pool) for f in t.findings]
-    return {
-        "version": PAYLOAD_VERSION,
-        "severities": list(SEVERITIES),
-        "statuses": list(FINDING_STATUSES),
-        "taskStatuses": list(TASK_STATUSES),
-        "taskFields": list(TASK_FIELDS),
-        "evidenceKeys": list(EVIDENCE_KEYS),
-        "failOn": result.fail_on.rank,
-        "strings": pool.strings,
-        "rules": rules,
-        "tasks": tasks,
-        "findings": findings,
-    }
+        task_row = _trim([*identity, status, pool.ref(t.error), counts[RULE_PASS], counts[RULE_SKIP],
+                          evidence or None])
+        findings = []
+        for f in t.findings:
+            if f.rule_id not in self.rule_index:
+                self.rule_index[f.rule_id] = len(self.rules)
+                self.rules.append(RuleInfo(id=f.rule_id, title=f.title, severity=f.severity))
+            row = [ti, self.rule_index[f.rule_id], f.severity.rank, _finding_status(f), pool.ref(f.message),
+                   pool.ref(f.key), pool.ref(f.actual), pool.ref(f.expected), pool.ref(f.note)]
+            findings.append(_trim(row))
+            self.n_findings += 1
+        return task_row, findings
+
+    def frame(self) -> tuple[str, str]:
+        """The JSON before the task rows and after the finding rows."""
+        pool = self.pool
+        rules = [
+            _trim([r.id, r.severity.rank, pool.ref(r.title), pool.ref(r.category), pool.ref(r.remediation)])
+            for r in self.rules
+        ]
+        head = {
+            "version": PAYLOAD_VERSION,
+            "severities": list(SEVERITIES),
+            "statuses": list(FINDING_STATUSES),
+            "taskStatuses": list(TASK_STATUSES),
+            "taskFields": list(TASK_FIELDS),
+            "evidenceKeys": list(EVIDENCE_KEYS),
+            "failOn": self.run.fail_on.rank,
+            "rules": rules,
+        }
+        text = _json(head)
+        return text[:-1] + ",", '"strings":' + _json(pool.strings) + "}"
 
 
-def _finding_row(task: int, rule: int, f: Finding, pool: StringPool) -> list[Any]:
-    row = [task, rule, f.severity.rank, _finding_status(f), pool.ref(f.message), pool.ref(f.key)]
-    return _trim([*row, pool.ref(f.actual), pool.ref(f.expected), pool.ref(f.note)])
+def build_payload(result: AuditResult) -> dict[str, Any]:
+    """The payload of ``result``'s page, as the page's script reads it."""
+    page = HtmlReporter().render(result)
+    match = re.search(r'<script type="application/json" id="audit-data">(.*?)</script>', page, re.S)
+    assert match is not None
+    loaded: dict[str, Any] = json.loads(match.group(1))
+    return loaded
 
 
 # --------------------------------------------------------------------------- server-side view
@@ -274,31 +294,22 @@ class SeverityTile:
     gating: bool
 
 
-def _rule_rows(result: AuditResult) -> list[RuleRow]:
-    failing: dict[str, set[int]] = defaultdict(set)
-    other: Counter[tuple[str, str]] = Counter()
-    skipped: Counter[str] = Counter()
-    for ti, t in enumerate(result.tasks):
-        for f in t.findings:
-            if f.status == "open":
-                failing[f.rule_id].add(ti)
-            else:
-                other[(f.rule_id, f.status)] += 1
-        skipped.update(rid for rid, outcome in t.outcomes if outcome == RULE_SKIP)
-    audited = sum(1 for t in result.tasks if t.error is None) or 1
+def _rule_rows(run: Run) -> list[RuleRow]:
+    totals = run.totals
+    audited = (totals.tasks - totals.errored) or 1
     rows = [
         RuleRow(
             id=r.id,
             severity=r.severity.value,
             title=r.title,
             category=r.category,
-            failing_tasks=len(failing[r.id]),
-            waived=other[(r.id, "waived")],
-            existing=other[(r.id, "existing")],
-            skipped=skipped[r.id],
-            bar=min(100, round(len(failing[r.id]) * 20 / audited) * 5),
+            failing_tasks=totals.failing_tasks_by_rule[r.id],
+            waived=totals.other_by_rule[(r.id, FindingStatus.WAIVED.value)],
+            existing=totals.other_by_rule[(r.id, FindingStatus.EXISTING.value)],
+            skipped=totals.skipped_by_rule[r.id],
+            bar=min(100, round(totals.failing_tasks_by_rule[r.id] * 20 / audited) * 5),
         )
-        for r in _rule_table(result).rules
+        for r in run.all_rules()
     ]
     rows.sort(key=lambda row: (-Severity(row.severity).rank, -row.failing_tasks, row.id))
     return rows
@@ -321,29 +332,34 @@ def _label(key: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def build_view(result: AuditResult) -> dict[str, Any]:
+def build_view(run: Run) -> dict[str, Any]:
     """What the template shows on the server side (everything but the per-row data)."""
-    summary = result.summary()
-    errored = [t for t in result.tasks if t.error is not None]
-    floor = result.fail_on.rank
+    summary = run.summary()
+    errored = run.totals.errored_sample
+    floor = run.fail_on.rank
     by_sev = summary["by_severity"]
     return {
-        "verdict": result.verdict,
+        "verdict": run.verdict,
         "summary": summary,
-        "complete": result.is_complete,
-        "reasons": list(result.incomplete_reasons),
+        "complete": run.is_complete,
+        "reasons": list(run.incomplete_reasons),
         "errored_sample": [(t.subject.label, t.error) for t in errored[:BANNER_ERRORS_SHOWN]],
-        "errored_more": max(0, len(errored) - BANNER_ERRORS_SHOWN),
+        "errored_more": max(0, run.totals.errored - BANNER_ERRORS_SHOWN),
         "tiles": [SeverityTile(s.value, by_sev[s.value], s.rank >= floor) for s in reversed(Severity)],
-        "rules": _rule_rows(result),
-        "fail_on": result.fail_on.value,
-        "tool_version": result.tool_version,
-        "started": result.started,
-        "finished": result.finished,
-        "duration": _duration(result.started, result.finished),
-        "ruleset_digest": result.ruleset_digest,
-        "inputs": list(result.inputs),
-        "meta": [(_label(str(k)), str(v)) for k, v in result.meta.items() if k not in ("waivers", "baseline")],
-        "waivers": result.meta.get("waivers"),
-        "baseline": result.meta.get("baseline"),
+        "rules": _rule_rows(run),
+        "fail_on": run.fail_on.value,
+        "tool_version": run.tool_version,
+        "started": run.started,
+        "finished": run.finished,
+        "duration": _duration(run.started, run.finished),
+        "ruleset_digest": run.ruleset_digest,
+        "inputs": list(run.inputs),
+        "meta": [(_label(str(k)), str(v)) for k, v in run.meta.items() if k not in ("waivers", "baseline")],
+        "waivers": run.meta.get("waivers"),
+        "baseline": run.meta.get("baseline"),
     }
+
+
+def render_document(result: AuditResult) -> str:
+    return render(HtmlReporter, result)
+

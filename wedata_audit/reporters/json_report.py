@@ -3,11 +3,12 @@
 Layout choices:
 
 * ``format_version``, ``tool``, ``run`` and ``summary`` come first, so ``run.complete`` and the
-  verdict are in the first few hundred bytes even when the file holds 10,000 tasks.
+  verdict are in the first few hundred bytes even when the file holds 10,000 tasks. They are
+  written at the end of the run (the task lines stream to a spool) and put in front.
 * One rule and one task per line, everything else compact: the file stays about as small as
   ``indent=None`` (no per-key indentation repeated 10,000 times), yet ``grep``, ``head`` and
   ``diff`` work task by task, and two runs differ only on the lines of tasks that changed.
-* Deterministic: the same :class:`AuditResult` gives the same bytes except the timestamps
+* Deterministic: the same run gives the same bytes except the timestamps
   (``run.started``, ``run.finished``, ``meta.fetched_at``). Task order, rule order and outcome order
   are kept as given (they are meaningful); evidence keys and rule controls are sorted; findings are
   ordered by their rule's position in the ruleset, ties keeping the engine's order.
@@ -21,72 +22,36 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from wedata_audit.finding import Finding
-from wedata_audit.reporters import Reporter, scrub_surrogates
-from wedata_audit.results import EVIDENCE_KEYS, SUBJECT_FIELDS, AuditResult, RuleInfo, TaskResult
+from wedata_audit.reporters.base import Reporter, render
+from wedata_audit.reporters.fields import evidence, finding_fields, ordered_findings, rule_fields, subject_fields
+from wedata_audit.results import AuditResult, Run, TaskResult
 
 FORMAT_VERSION = 1
 TOOL_NAME = "wedata-audit"
+# The first line of every JSON report: how a later run recognises a report this tool wrote.
+MARKER = '"format_version"'
 
 
 def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def run_section(result: AuditResult) -> dict[str, Any]:
+def run_section(run: Run) -> dict[str, Any]:
     return {
-        "started": result.started,
-        "finished": result.finished,
-        "complete": result.is_complete,
-        "incomplete_reason": result.incomplete_text,
+        "started": run.started,
+        "finished": run.finished,
+        "complete": run.is_complete,
+        "incomplete_reason": run.incomplete_text,
     }
-
-
-def rule_entry(rule: RuleInfo) -> dict[str, Any]:
-    return {
-        "id": rule.id,
-        "title": rule.title,
-        "severity": rule.severity.value,
-        "category": rule.category,
-        "controls": sorted(rule.controls),
-        "description": rule.description,
-        "remediation": rule.remediation,
-    }
-
-
-def finding_entry(finding: Finding) -> dict[str, Any]:
-    return {
-        "rule_id": finding.rule_id,
-        "severity": finding.severity.value,
-        "title": finding.title,
-        "message": finding.message,
-        "key": finding.key,
-        "actual": finding.actual,
-        "expected": finding.expected,
-        "status": finding.status,
-        "note": finding.note,
-        "fingerprint": finding.fingerprint,
-    }
-
-
-def evidence(meta: dict[str, Any]) -> dict[str, str]:
-    """The evidence keys present in a task's meta, sorted, as text."""
-    return {k: str(meta[k]) for k in EVIDENCE_KEYS if meta.get(k) not in (None, "")}
-
-
-def ordered_findings(task: TaskResult, rule_pos: dict[str, int]) -> list[Finding]:
-    """Findings in ruleset order (unknown rules last); the sort is stable."""
-    last = len(rule_pos)
-    return sorted(task.findings, key=lambda f: rule_pos.get(f.rule_id, last))
 
 
 def task_entry(task: TaskResult, rule_pos: dict[str, int]) -> dict[str, Any]:
-    entry: dict[str, Any] = {name: getattr(task.subject, name) for name in SUBJECT_FIELDS}
+    entry: dict[str, Any] = dict(subject_fields(task.subject))
     entry["status"] = task.status
     entry["error"] = task.error
     entry["meta"] = evidence(task.meta)
     entry["outcomes"] = dict(task.outcomes)
-    entry["findings"] = [finding_entry(f) for f in ordered_findings(task, rule_pos)]
+    entry["findings"] = [finding_fields(f) for f in ordered_findings(task, rule_pos)]
     return entry
 
 
@@ -98,29 +63,38 @@ def _array_lines(items: list[str], indent: str) -> str:
     return f"[\n{indent} {inner}\n{indent}]"
 
 
-def render_document(result: AuditResult) -> str:
-    rule_pos = {r.id: i for i, r in enumerate(result.rules)}
-    head: list[tuple[str, Any]] = [
-        ("format_version", FORMAT_VERSION),
-        ("tool", {"name": TOOL_NAME, "version": result.tool_version}),
-        ("run", run_section(result)),
-        ("summary", result.summary()),
-        ("fail_on", result.fail_on.value),
-        ("inputs", list(result.inputs)),
-        ("filters", {"waivers": result.meta.get("waivers"), "baseline": result.meta.get("baseline")}),
-    ]
-    lines = [f" {_dumps(key)}: {_dumps(value)}," for key, value in head]
-    rules = _array_lines([_dumps(rule_entry(r)) for r in result.rules], " ")
-    lines.append(f' "ruleset": {{"digest": {_dumps(result.ruleset_digest)}, "rules": {rules}}},')
-    tasks = _array_lines([_dumps(task_entry(t, rule_pos)) for t in result.tasks], " ")
-    lines.append(f' "tasks": {tasks}')
-    text = "{\n" + "\n".join(lines) + "\n}\n"
-    return scrub_surrogates(text)
-
-
 class JsonReporter(Reporter):
     name = "json"
     default_filename = "report.json"
 
-    def render(self, result: AuditResult) -> str:
-        return render_document(result)
+    def start(self, run: Run) -> None:
+        super().start(run)
+        self._rule_pos = {r.id: i for i, r in enumerate(run.rules)}
+        self._count = 0
+
+    def add(self, task: TaskResult) -> None:
+        sep = "\n  " if self._count == 0 else ",\n  "
+        self._count += 1
+        self.spool.write(sep + _dumps(task_entry(task, self._rule_pos)))
+
+    def head(self, run: Run) -> str:
+        head: list[tuple[str, Any]] = [
+            ("format_version", FORMAT_VERSION),
+            ("tool", {"name": TOOL_NAME, "version": run.tool_version}),
+            ("run", run_section(run)),
+            ("summary", run.summary()),
+            ("fail_on", run.fail_on.value),
+            ("inputs", list(run.inputs)),
+            ("filters", {"waivers": run.meta.get("waivers"), "baseline": run.meta.get("baseline")}),
+        ]
+        lines = [f" {_dumps(key)}: {_dumps(value)}," for key, value in head]
+        rules = _array_lines([_dumps(rule_fields(r)) for r in run.rules], " ")
+        lines.append(f' "ruleset": {{"digest": {_dumps(run.ruleset_digest)}, "rules": {rules}}},')
+        return "{\n" + "\n".join(lines) + '\n "tasks": ['
+
+    def tail(self, run: Run) -> str:
+        return "\n ]\n}\n" if self._count else "]\n}\n"
+
+
+def render_document(result: AuditResult) -> str:
+    return render(JsonReporter, result)

@@ -6,82 +6,68 @@ Shape:
   holding one test case with an ``<error>``, so a partial run can never read as clean;
 * one ``<testsuite>`` per task version, one ``<testcase>`` per rule outcome (passing ones too),
   ``name`` = rule id, ``classname`` = ``wedata.<project or default>.<task id or source>``, plus
-  ``.v<version>`` when the run holds several versions of the task (and ``.<n>`` if that is still
-  not unique), so every (classname, name) pair is unique and stable between runs;
-* each test case carries at most one result element, so the counts are unambiguous:
-  open findings -> one ``<failure type="<rule id>">`` (the message of the first, the evidence of all
-  in the body); only waived or baseline (``existing``) findings -> ``<skipped>``; outcome ``skip``
-  -> ``<skipped message="out of scope"/>``; an errored task -> one test case ``load`` with
-  ``<error>``.
+  ``.v<version>`` when the run holds several versions of the task next to each other (or a version of
+  a task seen earlier in the run), and ``.<n>`` if that is still not unique, so every (classname, name)
+  pair is unique and stable between runs over the same input;
+* each test case carries at most one result element, so the counts are unambiguous. The failures follow
+  the gate (``--junit-failures gate``, the default): open findings at or above ``--fail-on`` -> one
+  ``<failure type="<rule id>">`` (the message of the first, the evidence of all in the body); open findings
+  only below it -> a passing test case whose ``<system-out>`` holds the evidence, plus a suite property
+  ``below-gate.<rule id>``, so the CI system's colour matches the exit code. ``--junit-failures all``: every
+  open finding fails its test case. Only waived or baseline (``existing``) findings -> ``<skipped>``;
+  outcome ``skip`` -> ``<skipped message="out of scope"/>``; an errored task -> one test case ``load``
+  with ``<error>``.
 
 The XSD allows no ``skipped`` attribute on ``<testsuites>``, so that total is only on each suite.
 
-The document is built as a string: at 10,000 tasks x 25 rules that takes ~0.3 s, against ~0.65 s
-for lxml and ~0.9 s for ElementTree building the same tree with less content.
+Size: GitLab ignores JUnit files over 30 MB. The document streams to a spool in a compact form that keeps
+each passing and out-of-scope rule as a marker and each failure body beside its short form; at the end the
+exact size of each choice is known and the file is assembled so it stays under ``MAX_BYTES``:
 
-GitLab ignores JUnit files over 30 MB. A passing test case costs ~85 bytes, so 250,000 of them make
-~21 MB; the failure evidence is what can push a file over. When the full rendering is larger than
-``MAX_BYTES`` the document is rendered again with each failure's body reduced to a pointer to the
-JSON report and its message cut to ``TRIMMED_MESSAGE`` characters, which keeps a large run readable
-by CI.
+1. ``--junit-passing auto`` (default): one test case per passing rule, unless that makes the file larger
+   than ``MAX_BYTES``; then each task's passing and out-of-scope rules are folded into one passing test case
+   named ``passing`` (its ``<system-out>`` lists them). ``all`` / ``folded`` force either form. The choice is
+   made for the whole run, so names do not depend on a task's position.
+2. If the file is still larger, each failure body becomes a pointer to the JSON report and its message is
+   cut to ``TRIMMED_MESSAGE`` characters. No failure is ever dropped.
 
-Every value from task data goes through :func:`attr` or :func:`text`, which escape markup and
-replace what XML 1.0 cannot carry (C0 controls other than tab/LF/CR, lone surrogates, U+FFFE, U+FFFF)
-with a visible ``\\xNN`` / ``\\uNNNN`` escape, so the file is always well-formed.
+Every value from task data goes through :func:`attr` or :func:`text` (``reporters.escaping``), which
+escape markup and replace what XML 1.0 cannot carry with a visible ``\\xNN`` / ``\\uNNNN`` escape, so the
+file is always well-formed. The markers use NUL and SOH, which escaped text never contains.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
 
-from wedata_audit.finding import Finding, Subject
-from wedata_audit.reporters import Reporter
-from wedata_audit.results import RULE_SKIP, AuditResult, RuleInfo, TaskResult
+from wedata_audit.finding import Finding, Severity, Subject
+from wedata_audit.reporters.base import Reporter, render
+from wedata_audit.reporters.escaping import shorten, xml_attr, xml_clean, xml_text
+from wedata_audit.results import RULE_SKIP, AuditResult, RuleInfo, Run, TaskResult
+
+__all__ = ["JUnitReporter", "attr", "clean", "render_document", "text"]
+
+attr, text, clean = xml_attr, xml_text, xml_clean
 
 RUN_SUITE = "wedata-audit"
 LOAD_CASE = "load"
+FOLDED_CASE = "passing"
 # Longest message attribute and longest evidence value; the JSON report keeps the full text.
 MAX_MESSAGE = 300
 MAX_VALUE = 500
-# Above this size the failure bodies are dropped (GitLab's limit is 30 MB).
+# The file is kept under this size (GitLab's limit is 30 MB).
 MAX_BYTES = 25_000_000
 TRIMMED = "details: see the JSON report"
 TRIMMED_MESSAGE = 120
 
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _CLASS_UNSAFE = re.compile(r"[^\w-]+")
-
-
-def _escape_forbidden(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
-def clean(value: str) -> str:
-    """Replace the characters XML 1.0 forbids with a visible escape."""
-    if _FORBIDDEN.search(value) is None:
-        return value
-    return _FORBIDDEN.sub(_escape_forbidden, value)
-
-
-def text(value: str) -> str:
-    """Escape character data (``>`` too, so ``]]>`` cannot appear; CR kept as a reference)."""
-    value = clean(value)
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
-
-
-def attr(value: str) -> str:
-    """Escape an attribute value for double quotes; tab, LF and CR survive attribute normalisation."""
-    value = clean(value)
-    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-    return value.replace("\t", "&#9;").replace("\n", "&#10;").replace("\r", "&#13;")
-
-
-def shorten(value: str, limit: int) -> str:
-    return value if len(value) <= limit else value[: limit - 1] + "…"
+# Spool markers (NUL and SOH never survive the escapers).
+_SUITE, _PASS, _OOS, _FAIL, _END = "\x00S", "\x00P", "\x00O", "\x00F", "\x00E"
+_NL = "\x01"
 
 
 # --- test case identity ---------------------------------------------------------------------
@@ -96,36 +82,41 @@ def base_classname(subject: Subject) -> str:
     return f"wedata.{project}.{_component(subject.task_id or subject.source)}"
 
 
-def classnames(subjects: list[Subject]) -> list[str]:
-    """One unique, stable classname per task version, in the order given."""
-    bases = [base_classname(s) for s in subjects]
-    repeated = Counter(bases)
-    names = [
-        f"{b}.v{_component(s.version_num or s.version_id or 'none')}" if repeated[b] > 1 else b
-        for b, s in zip(bases, subjects, strict=True)
-    ]
-    counts = Counter(names)
-    seen: Counter[str] = Counter()
-    unique = []
-    for name in names:
-        if counts[name] > 1:
-            seen[name] += 1
-            name = f"{name}.{seen[name]}"
-        unique.append(name)
-    return unique
-
-
-# --- test case bodies -----------------------------------------------------------------------
+def _versioned(base: str, subject: Subject) -> str:
+    return f"{base}.v{_component(subject.version_num or subject.version_id or 'none')}"
 
 
 @dataclass(slots=True)
-class Suite:
-    """The rendered test cases of one task version and their counts."""
+class Names:
+    """Unique, stable classnames for a stream of task versions, one group (adjacent versions of a task)
+    held at a time; a set of names given so far keeps later repeats unique."""
 
-    cases: list[str]
-    failures: int = 0
-    errors: int = 0
-    skipped: int = 0
+    seen_bases: set[str] = field(default_factory=set)
+    seen_names: set[str] = field(default_factory=set)
+
+    def group(self, subjects: list[Subject]) -> list[str]:
+        base = base_classname(subjects[0])
+        many = len(subjects) > 1 or base in self.seen_bases
+        self.seen_bases.add(base)
+        names = [_versioned(base, s) if many else base for s in subjects]
+        counts = Counter(names)
+        numbered: Counter[str] = Counter()
+        out = []
+        for name in names:
+            if counts[name] > 1:
+                numbered[name] += 1
+                name = f"{name}.{numbered[name]}"
+            n = 1
+            unique = name
+            while unique in self.seen_names:
+                n += 1
+                unique = f"{name}.{n}"
+            self.seen_names.add(unique)
+            out.append(unique)
+        return out
+
+
+# --- test case bodies -----------------------------------------------------------------------
 
 
 def evidence(finding: Finding, rule: RuleInfo | None) -> str:
@@ -133,18 +124,23 @@ def evidence(finding: Finding, rule: RuleInfo | None) -> str:
     for label, value in (("key", finding.key), ("actual", finding.actual), ("expected", finding.expected)):
         if value:
             lines.append(f"{label}: {shorten(value, MAX_VALUE)}")
-    if finding.status != "open":
+    if not finding.is_open:
         lines.append(f"status: {finding.status}" + (f" ({finding.note})" if finding.note else ""))
     if rule is not None and rule.remediation:
         lines.append(f"remediation: {shorten(rule.remediation, MAX_VALUE)}")
     return "\n".join(lines)
 
 
-def failure(rule_id: str, found: list[Finding], rule: RuleInfo | None, detail: bool = True) -> str:
-    opened = [f for f in found if f.status == "open"]
+def _message(found: list[Finding]) -> str:
+    opened = [f for f in found if f.is_open]
     message = opened[0].message if opened else "rule failed"
     if len(opened) > 1:
         message = f"{message} (+{len(opened) - 1} more)"
+    return message
+
+
+def failure(rule_id: str, found: list[Finding], rule: RuleInfo | None, detail: bool = True) -> str:
+    message = _message(found)
     if not detail:
         short = attr(shorten(message, TRIMMED_MESSAGE))
         return f'<failure type="{attr(rule_id)}" message="{short}">{TRIMMED}</failure>'
@@ -174,80 +170,189 @@ def _outcomes(task: TaskResult, by_rule: dict[str, list[Finding]]) -> Iterator[t
             yield rule_id, "fail"
 
 
-def task_suite(task: TaskResult, classname: str, rules: dict[str, RuleInfo], detail: bool = True) -> Suite:
-    prefix = f'<testcase classname="{attr(classname)}" name="'
-    if task.error is not None:
-        reason = attr(shorten(task.error, MAX_MESSAGE))
-        body = f'<error type="{LOAD_CASE}" message="{reason}">{text(task.error)}</error>'
-        return Suite([f'{prefix}{LOAD_CASE}">{body}</testcase>'], errors=1)
-    by_rule: dict[str, list[Finding]] = {}
-    for finding in task.findings:
-        by_rule.setdefault(finding.rule_id, []).append(finding)
-    suite = Suite([])
-    for rule_id, outcome in _outcomes(task, by_rule):
-        found = by_rule.get(rule_id, [])
-        head = prefix + attr(rule_id)
-        if any(f.status == "open" for f in found) or (outcome == "fail" and not found):
-            suite.failures += 1
-            suite.cases.append(f'{head}">{failure(rule_id, found, rules.get(rule_id), detail)}</testcase>')
-        elif found:
-            suite.skipped += 1
-            suite.cases.append(f'{head}">{excused(found)}</testcase>')
-        elif outcome == RULE_SKIP:
-            suite.skipped += 1
-            suite.cases.append(f'{head}"><skipped message="out of scope"/></testcase>')
-        else:
-            suite.cases.append(f'{head}"/>')
-    return suite
+def _size(value: str) -> int:
+    return len(value) if value.isascii() else len(value.encode("utf-8"))
 
 
-def run_suite(result: AuditResult) -> Suite:
-    reason = result.incomplete_text or ""
-    message = attr(f"audit incomplete: {reason}")
-    body = f'<error type="incomplete" message="{message}">{text(reason)}</error>'
-    case = f'<testcase classname="{RUN_SUITE}" name="complete">{body}</testcase>'
-    return Suite([case], errors=1)
+@dataclass(slots=True)
+class Sizes:
+    """Bytes of each part of the document, so the assembly can choose a form that fits."""
 
+    fixed: int = 0
+    passing_cases: int = 0  # one test case per passing / out-of-scope rule
+    passing_folded: int = 0  # one folded test case per task
+    failure_full: int = 0
+    failure_trimmed: int = 0
 
-# --- document -------------------------------------------------------------------------------
-
-
-def _suite_xml(name: str, suite: Suite) -> Iterable[str]:
-    yield (
-        f'<testsuite name="{attr(name)}" tests="{len(suite.cases)}" failures="{suite.failures}"'
-        f' errors="{suite.errors}" skipped="{suite.skipped}">\n'
-    )
-    yield "\n".join(suite.cases)
-    yield "\n</testsuite>\n" if suite.cases else "</testsuite>\n"
-
-
-def render_document(result: AuditResult, *, detail: bool = True) -> str:
-    rules = {r.id: r for r in result.rules}
-    names = classnames([t.subject for t in result.tasks])
-    suites: list[tuple[str, Suite]] = []
-    if not result.is_complete:
-        suites.append((RUN_SUITE, run_suite(result)))
-    for task, name in zip(result.tasks, names, strict=True):
-        suites.append((task.subject.label, task_suite(task, name, rules, detail)))
-    tests = sum(len(s.cases) for _, s in suites)
-    failures = sum(s.failures for _, s in suites)
-    errors = sum(s.errors for _, s in suites)
-    parts = [
-        '<?xml version="1.0" encoding="UTF-8"?>\n',
-        f'<testsuites name="{RUN_SUITE}" tests="{tests}" failures="{failures}" errors="{errors}">\n',
-    ]
-    for name, suite in suites:
-        parts.extend(_suite_xml(name, suite))
-    parts.append("</testsuites>\n")
-    return "".join(parts)
+    def total(self, folded: bool, detail: bool) -> int:
+        return (self.fixed + (self.passing_folded if folded else self.passing_cases)
+                + (self.failure_full if detail else self.failure_trimmed))
 
 
 class JUnitReporter(Reporter):
     name = "junit"
     default_filename = "junit.xml"
 
-    def render(self, result: AuditResult) -> str:
-        text = render_document(result)
-        if len(text) > MAX_BYTES // 4 and len(text.encode("utf-8")) > MAX_BYTES:
-            text = render_document(result, detail=False)
-        return text
+    def start(self, run: Run) -> None:
+        super().start(run)
+        self._rules = {r.id: r for r in run.rules}
+        self._floor = run.fail_on.rank if self.settings.junit_failures == "gate" else Severity.INFO.rank
+        self._names = Names()
+        self._group: list[TaskResult] = []
+        self.sizes = Sizes()
+        self._tests = {"folded": 0, "all": 0}
+        self._failures = self._errors = 0
+
+    def add(self, task: TaskResult) -> None:
+        if self._group and base_classname(self._group[0].subject) != base_classname(task.subject):
+            self._flush()
+        self._group.append(task)
+
+    def _flush(self) -> None:
+        if not self._group:
+            return
+        names = self._names.group([t.subject for t in self._group])
+        for task, classname in zip(self._group, names, strict=True):
+            self.spool.write(self._suite(task, classname))
+        self._group = []
+
+    def _suite(self, task: TaskResult, classname: str) -> str:
+        """The spooled form of one task's suite: a header marker, case lines, an end marker."""
+        prefix = f'<testcase classname="{attr(classname)}" name="'
+        lines: list[str] = []
+        properties: list[str] = []
+        failures = errors = skipped = passing = out_of_scope = 0
+        sizes = self.sizes
+        if task.error is not None:
+            reason = attr(shorten(task.error, MAX_MESSAGE))
+            body = f'<error type="{LOAD_CASE}" message="{reason}">{text(task.error)}</error>'
+            lines.append(f'{prefix}{LOAD_CASE}">{body}</testcase>')
+            errors = 1
+        else:
+            by_rule: dict[str, list[Finding]] = {}
+            for finding in task.findings:
+                by_rule.setdefault(finding.rule_id, []).append(finding)
+            for rule_id, outcome in _outcomes(task, by_rule):
+                found = by_rule.get(rule_id, [])
+                head = prefix + attr(rule_id) + '">'
+                opened = [f for f in found if f.is_open]
+                gating = [f for f in opened if f.severity.rank >= self._floor]
+                rule = self._rules.get(rule_id)
+                if gating or (outcome == "fail" and not found):
+                    failures += 1
+                    full, short = failure(rule_id, found, rule), failure(rule_id, found, rule, detail=False)
+                    sizes.failure_full += _size(full)
+                    sizes.failure_trimmed += _size(short)
+                    sizes.fixed += _size(head) + 12
+                    lines.append(f"{_FAIL}{head}\x00{full}\x00{short}")
+                elif opened:  # open, but below the gate: a passing case that carries the finding
+                    out = text("below the gate (--fail-on): " + "\n\n".join(evidence(f, rule) for f in found))
+                    lines.append(f"{head}<system-out>{out}</system-out></testcase>")
+                    sev = max((f.severity for f in opened), key=lambda s: s.rank)
+                    properties.append(f'<property name="below-gate.{attr(rule_id)}" '
+                                      f'value="{attr(sev.value + ": " + shorten(_message(found), MAX_MESSAGE))}"/>')
+                elif found:
+                    skipped += 1
+                    lines.append(f"{head}{excused(found)}</testcase>")
+                elif outcome == RULE_SKIP:
+                    out_of_scope += 1
+                    lines.append(f"{_OOS}{attr(rule_id)}")
+                    sizes.passing_cases += len(prefix) + len(attr(rule_id)) + 50
+                else:
+                    passing += 1
+                    lines.append(f"{_PASS}{attr(rule_id)}")
+                    sizes.passing_cases += len(prefix) + len(attr(rule_id)) + 5
+        if properties:
+            lines.insert(0, "<properties>" + "".join(properties) + "</properties>")
+        others = sum(1 for line in lines if not line.startswith(("<properties>", _PASS, _OOS)))
+        if passing or out_of_scope:
+            sizes.passing_folded += len(prefix) + 60 + sum(_size(line) - 1 for line in lines
+                                                              if line.startswith((_PASS, _OOS)))
+        self._tests["all"] += others + passing + out_of_scope
+        self._tests["folded"] += others + (1 if passing or out_of_scope else 0)
+        self._failures += failures
+        self._errors += errors
+        header = "\x00".join((_SUITE, attr(task.subject.label), attr(classname), str(others), str(failures),
+                              str(errors), str(skipped), str(passing), str(out_of_scope)))
+        body = "\n".join(line.replace("\n", _NL) for line in lines)
+        sizes.fixed += _size(header) + sum(_size(line) for line in lines if line[:1] == "<") + 40
+        return f"{header}\n{body}\n{_END}\n" if body else f"{header}\n{_END}\n"
+
+    # --- assembly -----------------------------------------------------------------------------
+
+    def _form(self) -> tuple[bool, bool]:
+        """(folded, detail): the largest form that fits, passing cases folded first."""
+        mode = self.settings.junit_passing
+        folded = mode == "folded" or (mode == "auto" and self.sizes.total(False, True) > MAX_BYTES)
+        detail = self.sizes.total(folded, True) <= MAX_BYTES
+        return folded, detail
+
+    def _run_suite(self, run: Run) -> str:
+        reason = run.incomplete_text or ""
+        message = attr(f"audit incomplete: {reason}")
+        body = f'<error type="incomplete" message="{message}">{text(reason)}</error>'
+        return (f'<testsuite name="{RUN_SUITE}" tests="1" failures="0" errors="1" skipped="0">\n'
+                f'<testcase classname="{RUN_SUITE}" name="complete">{body}</testcase>\n</testsuite>\n')
+
+    def finish(self, run: Run) -> Path:
+        self._flush()
+        folded, detail = self._form()
+        extra = 0 if run.is_complete else 1
+        tests = self._tests["folded" if folded else "all"] + extra
+        head = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+                f'<testsuites name="{RUN_SUITE}" tests="{tests}" failures="{self._failures}" '
+                f'errors="{self._errors + extra}">\n')
+        if not run.is_complete:
+            head += self._run_suite(run)
+        return self.spool.assemble(head, "</testsuites>\n", lambda lines: _expand(lines, folded, detail))
+
+
+def _expand(lines: Iterator[str], folded: bool, detail: bool) -> Iterator[str]:
+    """The spooled lines turned into the document's, in the chosen form."""
+    classname = ""
+    cases: list[str] = []
+    pending: list[str] = []  # folded: passing and out-of-scope rules of the current suite
+    skipped_oos: list[str] = []
+    for raw in lines:
+        line = raw.rstrip("\n")
+        if line.startswith(_SUITE):
+            _, name, classname, others, failures, errors, skipped, passing, oos = line[2:].split("\x00")
+            n_pass, n_oos = int(passing), int(oos)
+            tests = int(others) + ((1 if n_pass or n_oos else 0) if folded else n_pass + n_oos)
+            n_skipped = int(skipped) + (0 if folded else n_oos)
+            yield (f'<testsuite name="{name}" tests="{tests}" failures="{failures}" errors="{errors}"'
+                   f' skipped="{n_skipped}">\n')
+            cases, pending, skipped_oos = [], [], []
+        elif line.startswith(_END):
+            if folded and (pending or skipped_oos):
+                listed = []
+                if pending:
+                    listed.append("passed: " + ", ".join(pending))
+                if skipped_oos:
+                    listed.append("out of scope: " + ", ".join(skipped_oos))
+                cases.append(f'<testcase classname="{classname}" name="{FOLDED_CASE}">'
+                             f"<system-out>{'; '.join(listed)}</system-out></testcase>")
+            yield ("\n".join(cases) + "\n</testsuite>\n") if cases else "</testsuite>\n"
+        elif line.startswith(_PASS):
+            if folded:
+                pending.append(line[2:])
+            else:
+                cases.append(f'<testcase classname="{classname}" name="{line[2:]}"/>')
+        elif line.startswith(_OOS):
+            if folded:
+                skipped_oos.append(line[2:])
+            else:
+                cases.append(f'<testcase classname="{classname}" name="{line[2:]}">'
+                             '<skipped message="out of scope"/></testcase>')
+        elif line.startswith(_FAIL):
+            head, full, short = line[2:].split("\x00")
+            cases.append(f"{head}{full.replace(_NL, chr(10)) if detail else short}</testcase>")
+        else:
+            cases.append(line.replace(_NL, "\n"))
+
+
+def render_document(result: AuditResult, **settings: str) -> str:
+    from wedata_audit.reporters.base import ReportSettings
+
+    return render(JUnitReporter, result, ReportSettings(**settings))
+

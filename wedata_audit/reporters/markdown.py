@@ -24,14 +24,17 @@ line), ``@`` mentions (no one is pinged by a task name), control characters and 
 
 from __future__ import annotations
 
-import re
-from collections import Counter
+import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from wedata_audit.finding import Finding, Severity
-from wedata_audit.reporters import Reporter
-from wedata_audit.results import ERRORED, AuditResult, TaskResult
+from wedata_audit.reporters.base import Reporter
+from wedata_audit.reporters.escaping import markdown as escape
+from wedata_audit.reporters.escaping import shorten
+from wedata_audit.results import AuditResult, Run, TaskResult
+
+__all__ = ["MAX_BYTES", "MarkdownReporter", "escape", "render_document", "shorten"]
 
 MAX_BYTES = 60_000
 # Bytes kept free for the closing note while the tables are filled.
@@ -55,25 +58,6 @@ SEVERITY_ICON = {
     Severity.LOW: "🟦",
     Severity.INFO: "⬜",
 }
-
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|~#!])")
-_LINE_BREAK = re.compile(r"\r\n|[\r\n\u2028\u2029\x85]")
-_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
-
-
-def shorten(value: str, limit: int) -> str:
-    return value if len(value) <= limit else value[: limit - 1] + "…"
-
-
-def escape(value: str, limit: int | None = None) -> str:
-    """``value`` as inert inline Markdown on one line, shortened to ``limit`` characters first."""
-    value = _LINE_BREAK.sub(" ", value)
-    value = _UNPRINTABLE.sub("\ufffd", value)
-    if limit is not None:
-        value = shorten(value, limit)
-    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    value = _MARKDOWN_SPECIAL.sub(r"\\\1", value)
-    return value.replace("@", "@\u200b")
 
 
 def _size(text: str) -> int:
@@ -117,30 +101,24 @@ def _row(cells: Iterable[str]) -> str:
 # --- sections -------------------------------------------------------------------------------
 
 
-def warning(result: AuditResult) -> str:
-    reason = escape(result.incomplete_text or "", REASON_CHARS)
+def warning(run: Run) -> str:
+    reason = escape(run.incomplete_text or "", REASON_CHARS)
     return (
         f"**⚠️ INCOMPLETE AUDIT:** {reason}. Not every task version was checked: "
         "do not read this report as clean."
     )
 
 
-def verdict(result: AuditResult) -> str:
-    icon = VERDICT_ICON.get(result.verdict, "")
-    gating = len(result.gating())
-    threshold = result.fail_on.value
-    heading = f"## {icon} wedata-audit: {result.verdict}"
-    detail = f"{gating} open finding(s) at or above **{threshold}** (the fail-on threshold)"
-    return f"{heading}\n\n{detail}, across {len(result.tasks)} task version(s)."
+def verdict(run: Run) -> str:
+    icon = VERDICT_ICON.get(run.verdict, "")
+    threshold = run.fail_on.value
+    heading = f"## {icon} wedata-audit: {run.verdict}"
+    detail = f"{run.totals.gating} open finding(s) at or above **{threshold}** (the fail-on threshold)"
+    return f"{heading}\n\n{detail}, across {run.totals.tasks} task version(s)."
 
 
-def has_baseline(result: AuditResult) -> bool:
-    """Whether the run was compared with a baseline (the engine marks matched findings ``existing``)."""
-    return bool(result.meta.get("baseline")) or any(f.status == "existing" for f in result.findings())
-
-
-def counts(result: AuditResult) -> str:
-    s = result.summary()
+def counts(run: Run) -> str:
+    s = run.summary()
     rows = [
         ("Task versions", s["tasks"]),
         ("✅ passed", s["passed"]),
@@ -149,12 +127,12 @@ def counts(result: AuditResult) -> str:
     ]
     rows += [(f"{SEVERITY_ICON[sev]} open {sev.value}", s["by_severity"][sev.value]) for sev in reversed(Severity)]
     rows.append(("Waived", s["waived"]))
-    if has_baseline(result):
+    if run.has_baseline():
         rows.append(("New (not in the baseline)", s["open"]))
         rows.append(("Existing (in the baseline)", s["existing"]))
-        if result.meta.get("baseline"):
-            rows.append(("Fixed since the baseline", result.meta["baseline"]["fixed"]))
-    waivers = result.meta.get("waivers")
+        if run.meta.get("baseline"):
+            rows.append(("Fixed since the baseline", run.meta["baseline"]["fixed"]))
+    waivers = run.meta.get("waivers")
     if waivers:
         rows.append(("Expired waivers", len(waivers["expired"])))
         rows.append(("Unused waivers", len(waivers["unused"])))
@@ -163,60 +141,38 @@ def counts(result: AuditResult) -> str:
     return "\n".join(lines)
 
 
-def top_rules(result: AuditResult) -> str:
-    opened = [f for f in result.findings() if f.status == "open"]
-    if not opened:
+def top_rules(run: Run) -> str:
+    per_rule = run.totals.open_by_rule
+    if not per_rule:
         return ""
-    per_rule = Counter(f.rule_id for f in opened)
-    tasks: dict[str, set[int]] = {}
-    titles: dict[str, tuple[str, Severity]] = {r.id: (r.title, r.severity) for r in result.rules}
-    for index, task in enumerate(result.tasks):
-        for f in task.findings:
-            if f.status == "open":
-                tasks.setdefault(f.rule_id, set()).add(index)
-                titles.setdefault(f.rule_id, (f.title, f.severity))
+    titles: dict[str, tuple[str, Severity]] = {r.id: (r.title, r.severity) for r in run.rules}
+    for rid, info in run.totals.rule_titles.items():
+        titles.setdefault(rid, info)
     lines = ["### Rules failing most", "", "| Rule | Severity | Title | Open findings | Task versions |"]
     lines.append("|---|---|---|---:|---:|")
     for rule_id, n in per_rule.most_common(MAX_RULE_ROWS):
         title, sev = titles[rule_id]
-        cells = (escape(rule_id, TITLE_CHARS), sev.value, escape(title, TITLE_CHARS), str(n), str(len(tasks[rule_id])))
+        tasks = run.totals.failing_tasks_by_rule[rule_id]
+        cells = (escape(rule_id, TITLE_CHARS), sev.value, escape(title, TITLE_CHARS), str(n), str(tasks))
         lines.append(_row(cells))
     if len(per_rule) > MAX_RULE_ROWS:
         lines += ["", f"{len(per_rule) - MAX_RULE_ROWS} more failing rule(s) not shown."]
     return "\n".join(lines)
 
 
-def ranked(result: AuditResult) -> list[Finding]:
-    """Open findings, highest severity first, then rule (ruleset order), then task label."""
-    pos = {r.id: i for i, r in enumerate(result.rules)}
-    last = len(pos)
-    opened = [f for f in result.findings() if f.status == "open"]
-    return sorted(opened, key=lambda f: (-f.severity.rank, pos.get(f.rule_id, last), f.rule_id, f.subject.label))
+def finding_row(f: Finding) -> str:
+    return _row((
+        f"{SEVERITY_ICON[f.severity]} {f.severity.value}",
+        escape(f.rule_id, TITLE_CHARS),
+        escape(f.subject.label, TASK_CHARS),
+        escape(f.key, KEY_CHARS),
+        escape(f.message, MESSAGE_CHARS),
+    ))
 
 
-def findings_table(result: AuditResult, budget: int) -> Table:
-    header = "### Top findings\n\n| Severity | Rule | Task | Key | Message |\n|---|---|---|---|---|"
-    table = Table(header, budget, MAX_FINDING_ROWS)
-    for f in ranked(result):
-        cells = (
-            f"{SEVERITY_ICON[f.severity]} {f.severity.value}",
-            escape(f.rule_id, TITLE_CHARS),
-            escape(f.subject.label, TASK_CHARS),
-            escape(f.key, KEY_CHARS),
-            escape(f.message, MESSAGE_CHARS),
-        )
-        table.add(_row(cells))
-    return table
-
-
-def errors_table(tasks: list[TaskResult], budget: int) -> Table:
-    header = "### Errored task versions\n\n| Task | Source | Error |\n|---|---|---|"
-    table = Table(header, budget, MAX_ERROR_ROWS)
-    for t in tasks:
-        s = t.subject
-        task = escape(s.label, TASK_CHARS)
-        table.add(_row((task, escape(s.source, TASK_CHARS), escape(t.error or "", ERROR_CHARS))))
-    return table
+def error_row(t: TaskResult) -> str:
+    s = t.subject
+    return _row((escape(s.label, TASK_CHARS), escape(s.source, TASK_CHARS), escape(t.error or "", ERROR_CHARS)))
 
 
 def footer(findings_left: int, errors_left: int) -> str:
@@ -231,26 +187,91 @@ def footer(findings_left: int, errors_left: int) -> str:
 # --- document -------------------------------------------------------------------------------
 
 
-def render_document(result: AuditResult, max_bytes: int = MAX_BYTES) -> str:
-    head = [warning(result)] if not result.is_complete else []
-    head += [verdict(result), counts(result), top_rules(result)]
-    fixed = "\n\n".join(part for part in head if part)
-    remaining = max_bytes - _size(fixed) - FOOTER_RESERVE
-    errored = [t for t in result.tasks if t.status == ERRORED]
-    errors = errors_table(errored, max(remaining // 3, 0) if errored else 0)
-    findings = findings_table(result, remaining - errors.used)
-    if not findings.rows and not findings.left_out:
-        findings_text = "### Top findings\n\nNo open findings."
-    else:
-        findings_text = findings.render()
-    parts = [fixed, findings_text, errors.render(), footer(findings.left_out, errors.left_out)]
-    return "\n\n".join(part for part in parts if part) + "\n"
-
-
 class MarkdownReporter(Reporter):
+    """The whole document is written at the end; while the run streams it keeps only the
+    ``MAX_FINDING_ROWS`` highest-ranked open findings (highest severity first, then rule in ruleset
+    order, then task label, then arrival) and the first ``MAX_ERROR_ROWS`` errored task versions."""
+
     name = "markdown"
     default_filename = "report.md"
+    max_bytes = MAX_BYTES
 
-    def render(self, result: AuditResult) -> str:
-        return render_document(result)
+    def start(self, run: Run) -> None:
+        super().start(run)
+        self._pos = {r.id: i for i, r in enumerate(run.rules)}
+        self._top: list[tuple[_Neg, str]] = []  # a heap whose top is the lowest-ranked row kept
+        self._seq = 0
+        self._open = 0
+        self._errors: list[str] = []
+        self._errored = 0
+
+    def add(self, task: TaskResult) -> None:
+        if task.error is not None:
+            self._errored += 1
+            if len(self._errors) < MAX_ERROR_ROWS:
+                self._errors.append(error_row(task))
+        last = len(self._pos)
+        for f in task.findings:
+            if not f.is_open:
+                continue
+            self._open += 1
+            self._seq += 1
+            key = (-f.severity.rank, self._pos.get(f.rule_id, last), f.rule_id, f.subject.label, self._seq)
+            neg = _Neg(key)
+            if len(self._top) < MAX_FINDING_ROWS:
+                heapq.heappush(self._top, (neg, finding_row(f)))
+            elif neg > self._top[0][0]:
+                heapq.heapreplace(self._top, (neg, finding_row(f)))
+
+    def head(self, run: Run) -> str:
+        parts = [warning(run)] if not run.is_complete else []
+        parts += [verdict(run), counts(run), top_rules(run)]
+        fixed = "\n\n".join(part for part in parts if part)
+        remaining = self.max_bytes - _size(fixed) - FOOTER_RESERVE
+        errors = Table("### Errored task versions\n\n| Task | Source | Error |\n|---|---|---|",
+                       max(remaining // 3, 0) if self._errored else 0, MAX_ERROR_ROWS)
+        for row in self._errors:
+            errors.add(row)
+        errors.left_out += self._errored - len(self._errors)
+        findings = Table("### Top findings\n\n| Severity | Rule | Task | Key | Message |\n|---|---|---|---|---|",
+                         remaining - errors.used, MAX_FINDING_ROWS)
+        for _, row in sorted(self._top, reverse=True):
+            findings.add(row)
+        findings.left_out += self._open - len(self._top)
+        if not findings.rows and not findings.left_out:
+            findings_text = "### Top findings\n\nNo open findings."
+        else:
+            findings_text = findings.render()
+        out = [fixed, findings_text, errors.render(), footer(findings.left_out, errors.left_out)]
+        return "\n\n".join(part for part in out if part) + "\n"
+
+
+class _Neg:
+    """Reverses the order of a ranking key, so the heap's top is the worst of the best kept."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: tuple[int, int, str, str, int]) -> None:
+        self.key = key
+
+    def __lt__(self, other: _Neg) -> bool:
+        return self.key > other.key
+
+    def __gt__(self, other: _Neg) -> bool:
+        return self.key < other.key
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Neg) and self.key == other.key
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def render_document(result: AuditResult, max_bytes: int = MAX_BYTES) -> str:
+    reporter = MarkdownReporter()
+    reporter.max_bytes = max_bytes
+    return reporter.render(result)
+
+
+def has_baseline(result: AuditResult) -> bool:
+    return result.run().has_baseline()
 

@@ -37,11 +37,10 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 from urllib.parse import quote
 
-from wedata_audit.finding import Finding, Severity, Subject
-from wedata_audit.reporters import Reporter, scrub_surrogates
-from wedata_audit.reporters.markdown import escape as escape_markdown
-from wedata_audit.reporters.markdown import has_baseline
-from wedata_audit.results import AuditResult, RuleInfo, TaskResult
+from wedata_audit.finding import Finding, FindingStatus, Severity, Subject
+from wedata_audit.reporters.base import Reporter, Spool, render, scrub_surrogates
+from wedata_audit.reporters.escaping import markdown as escape_markdown
+from wedata_audit.results import AuditResult, RuleInfo, Run, TaskResult
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -114,17 +113,6 @@ def rule_descriptor(rule: RuleInfo) -> dict[str, Any]:
     descriptor["defaultConfiguration"] = {"level": LEVELS[rule.severity]}
     descriptor["properties"] = properties
     return descriptor
-
-
-def all_rules(result: AuditResult) -> list[RuleInfo]:
-    """The ruleset, plus any rule that appears only in findings (so every result has a ``ruleIndex``)."""
-    rules = list(result.rules)
-    known = {r.id for r in rules}
-    for f in result.findings():
-        if f.rule_id not in known:
-            known.add(f.rule_id)
-            rules.append(RuleInfo(id=f.rule_id, title=f.title, severity=f.severity))
-    return rules
 
 
 # --- locations ------------------------------------------------------------------------------
@@ -211,16 +199,16 @@ def result_entry(finding: Finding, rule_index: int, cwd: Path, baseline: bool) -
         "locations": [location(finding.subject, cwd)],
         "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
     }
-    if finding.status == "waived":
+    if finding.status == FindingStatus.WAIVED:
         suppression: dict[str, str] = {"kind": "external", "status": "accepted"}
         if finding.note:
             suppression["justification"] = finding.note
         entry["suppressions"] = [suppression]
     elif baseline:
-        entry["baselineState"] = "unchanged" if finding.status == "existing" else "new"
+        entry["baselineState"] = "unchanged" if finding.status == FindingStatus.EXISTING else "new"
     entry["properties"] = {
         "severity": finding.severity.value,
-        "status": finding.status,
+        "status": str(finding.status),
         "key": finding.key,
         "title": finding.title,
     }
@@ -249,59 +237,84 @@ def task_notification(task: TaskResult, cwd: Path) -> dict[str, Any]:
     }
 
 
-def invocation(result: AuditResult, cwd: Path) -> dict[str, Any]:
-    notes = [task_notification(t, cwd) for t in result.tasks if t.error is not None]
-    reason = result.incomplete_text
-    if reason is not None:
-        notes.append({"level": "error", "message": {"text": f"audit incomplete: {reason}"}})
-    entry: dict[str, Any] = {"executionSuccessful": result.is_complete}
-    for key, value in (("startTimeUtc", result.started), ("endTimeUtc", result.finished)):
+def invocation(run: Run, notes: str) -> str:
+    """The invocation object's JSON; ``notes`` is placed where the notifications go (``""`` for none)."""
+    entry: dict[str, Any] = {"executionSuccessful": run.is_complete}
+    for key, value in (("startTimeUtc", run.started), ("endTimeUtc", run.finished)):
         stamp = utc_time(value)
         if stamp is not None:
             entry[key] = stamp
-    if notes:
-        entry["toolExecutionNotifications"] = notes
-    return entry
+    return _dumps(entry)[:-1] + (',"toolExecutionNotifications":[' + notes if notes else "")
 
 
-# --- document -------------------------------------------------------------------------------
-
-
-def build_log(result: AuditResult, cwd: Path | None = None) -> dict[str, Any]:
-    cwd = cwd if cwd is not None else Path.cwd()
-    rules = all_rules(result)
-    index = {r.id: i for i, r in enumerate(rules)}
-    baseline = has_baseline(result)
-    results = [result_entry(f, index[f.rule_id], cwd, baseline) for f in result.findings()]
-    run: dict[str, Any] = {
-        "tool": {
-            "driver": {
-                "name": TOOL_NAME,
-                "version": result.tool_version,
-                "rules": [rule_descriptor(r) for r in rules],
-            }
-        },
-        "invocations": [invocation(result, cwd)],
-        "columnKind": "unicodeCodePoints",
-        "results": results,
-        "properties": {
-            "verdict": result.verdict,
-            "failOn": result.fail_on.value,
-            "rulesetDigest": result.ruleset_digest,
-            "summary": result.summary(),
-        },
-    }
-    return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
-
-
-def render_document(result: AuditResult, cwd: Path | None = None) -> str:
-    text = json.dumps(build_log(result, cwd), ensure_ascii=False, separators=(",", ":"))
-    return scrub_surrogates(text) + "\n"
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 class SarifReporter(Reporter):
+    """Results stream to one spool and notifications of errored tasks to another; the tool section (rules
+    seen in findings included) and the invocation are written at the end, around them."""
+
     name = "sarif"
     default_filename = "report.sarif"
 
-    def render(self, result: AuditResult) -> str:
-        return render_document(result)
+    def __init__(self, path: Path | None = None, settings: Any = None, cwd: Path | None = None) -> None:
+        super().__init__(path, settings)
+        self.cwd = cwd
+
+    def start(self, run: Run) -> None:
+        super().start(run)
+        self._notes = Spool(self.path)
+        self._cwd = self.cwd if self.cwd is not None else Path.cwd()
+        self._index = {r.id: i for i, r in enumerate(run.rules)}
+        self._extra: list[RuleInfo] = []
+        self._baseline = run.uses_baseline
+        self._results = self._n_notes = 0
+
+    def add(self, task: TaskResult) -> None:
+        if task.error is not None:
+            self._notes.write(("," if self._n_notes else "") + _dumps(task_notification(task, self._cwd)))
+            self._n_notes += 1
+        for f in task.findings:
+            if f.rule_id not in self._index:
+                self._index[f.rule_id] = len(self._index)
+                self._extra.append(RuleInfo(id=f.rule_id, title=f.title, severity=f.severity))
+            entry = result_entry(f, self._index[f.rule_id], self._cwd, self._baseline)
+            self.spool.write(("," if self._results else "") + _dumps(entry))
+            self._results += 1
+
+    def finish(self, run: Run) -> Path:
+        rules = [*run.rules, *self._extra]
+        driver = {"name": TOOL_NAME, "version": run.tool_version, "rules": [rule_descriptor(r) for r in rules]}
+        head = (f'{{"$schema":{_dumps(SARIF_SCHEMA)},"version":{_dumps(SARIF_VERSION)},"runs":[{{'
+                f'"tool":{{"driver":{_dumps(driver)}}},"invocations":[')
+        reason = run.incomplete_text
+        run_note = _dumps({"level": "error", "message": {"text": f"audit incomplete: {reason}"}}) if reason else ""
+        properties = {"verdict": run.verdict, "failOn": run.fail_on.value, "rulesetDigest": run.ruleset_digest,
+                      "summary": run.summary()}
+        if self._n_notes or run_note:
+            inv = invocation(run, "x")[:-1]
+            sep = "," if self._n_notes and run_note else ""
+            parts: list[str | Spool] = [head + inv, self._notes, sep + run_note + "]}]"]
+        else:
+            self._notes.discard()
+            parts = [head + invocation(run, "") + "}]"]
+        parts += [',"columnKind":"unicodeCodePoints","results":[', self.spool,
+                  f'],"properties":{_dumps(properties)}}}]}}\n']
+        return self.spool.assemble_parts(parts)
+
+    def abort(self) -> None:
+        super().abort()
+        if getattr(self, "_notes", None) is not None:
+            self._notes.discard()
+
+
+def build_log(result: AuditResult, cwd: Path | None = None) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(render_document(result, cwd))
+    return loaded
+
+
+def render_document(result: AuditResult, cwd: Path | None = None) -> str:
+    if cwd is None:
+        return render(SarifReporter, result)
+    return SarifReporter(cwd=cwd).render(result)

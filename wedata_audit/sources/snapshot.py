@@ -16,12 +16,18 @@ class Snapshot:
 
     ``source`` says where it came from (``path``, ``path:line`` for JSON Lines, ``api:<task id>``).
     ``meta`` carries evidence: project_id, request_id, endpoint, region, fetched_at, sha256.
+    ``role``, ``context`` and ``unavailable`` are extension points (see :mod:`wedata_audit.sources`): which
+    version of the task this is (empty: the one asked for), data beside the version for the rule view, and
+    the view roots the source did not fetch.
     """
 
     source: str
     data: dict[str, Any] | None = None
     error: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    role: str = ""
+    context: dict[str, Any] = field(default_factory=dict)
+    unavailable: frozenset[str] = frozenset()
 
     @property
     def subject(self) -> Subject:

@@ -42,7 +42,8 @@ ProgressCallback = Callable[[int, int, Snapshot], None]  # (done, total, the sna
 
 
 class FetchRun:
-    """Iterate to fetch; snapshots come in completion order. Never raises FatalRemoteError itself:
+    """Iterate to fetch; snapshots come in task-list order (a bounded window of ``2 * workers`` requests in
+    flight doubles as the reorder buffer). Never raises FatalRemoteError itself:
     after the iteration, :attr:`fatal` holds it (or None) and :attr:`unfetched` the task ids never read.
     """
 
@@ -58,6 +59,8 @@ class FetchRun:
         self.snapshot_dir = Path(snapshot_dir) if snapshot_dir is not None else None
         self.fatal: FatalRemoteError | None = None
         self.unfetched: list[str] = []
+        # Versions fetched (the request was already sent) but not yet yielded when the iteration stopped.
+        self.leftover: list[Snapshot] = []
         self.done = 0
 
     @property
@@ -102,8 +105,12 @@ class FetchRun:
         try:
             top_up()
             while pending:
-                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in finished:
+                head = next(iter(pending))
+                if not head.done():
+                    wait([f for f in pending if not f.done()], return_when=FIRST_COMPLETED)
+                # Yield in task-list order: the window of submitted tasks doubles as the reorder buffer.
+                while pending and next(iter(pending)).done():
+                    future = next(iter(pending))
                     task_id = pending.pop(future)
                     try:
                         snapshot = future.result()
@@ -123,7 +130,12 @@ class FetchRun:
         finally:
             stop.set()  # also when the caller stops iterating early
             pool.shutdown(wait=True, cancel_futures=True)
-            self.unfetched.extend(pending.values())
+            for future, task_id in pending.items():  # answers that arrived but were not consumed are kept
+                if future.done() and not future.cancelled() and future.exception() is None:
+                    self.leftover.append(future.result())
+                    self.done += 1
+                else:
+                    self.unfetched.append(task_id)
             self.unfetched.extend(task_id for task_id, _ in queue)
             self._save_unfetched()
 

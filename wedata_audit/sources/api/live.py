@@ -6,32 +6,27 @@ Also the demo, which runs the same live audit against the bundled fake API on a 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
 from wedata_audit.config import Config, find_config
-from wedata_audit.errors import ConfigError, FatalRemoteError, UsageError
+from wedata_audit.errors import AuditError, ConfigError, FatalRemoteError, UsageError
 from wedata_audit.progress import Progress
-from wedata_audit.results import TaskResult
 from wedata_audit.runner import (
     FilterOptions,
     ReportOptions,
     RuleOptions,
-    apply_filters,
-    audit,
-    build_ruleset,
     clear_stale_reports,
-    finish,
-    load_filters,
     merge_config,
-    parse_fail_on,
     report_targets,
 )
 from wedata_audit.sources.api.client import DEFAULT_ENDPOINT, ApiError, RemoteTaskError, WeDataClient, parse_endpoint
 from wedata_audit.sources.api.credentials import Credentials, resolve_credentials, resolve_region
 from wedata_audit.sources.api.fetch import FetchRun, dedupe, list_tasks
 from wedata_audit.sources.files import SUFFIXES as SNAPSHOT_SUFFIXES
+from wedata_audit.sources.snapshot import Snapshot
 from wedata_audit.terminal import Terminal
 
 # Regions the documentation lists for GetTriggerTaskVersion on the international site.
@@ -86,6 +81,101 @@ def configured_tasks(opts: LiveOptions, cfg: Config) -> list[TaskRef]:
     return refs
 
 
+class ApiSource:
+    """The live WeData API as a :class:`~wedata_audit.sources.Source`: the listed tasks (ListTriggerTasks for
+    ``select``), then each task's version, fetched in parallel and yielded in task-id order.
+
+    Incomplete reasons it reports itself: the API refused the run (also :attr:`failure`, raised by the
+    pipeline after the reports), the listing failed, tasks were not fetched. Tasks it will not read come
+    from :meth:`remainder` as errored snapshots (``not fetched``), audited like any other.
+    """
+
+    def __init__(self, client: WeDataClient, project_id: str, refs: list[TaskRef], *, select: Any, workers: int,
+                 snapshot_dir: Path | None, quiet: bool, cfg_source: str | None) -> None:
+        self.client = client
+        self.project_id = project_id
+        self.refs = list(refs)
+        self.select = select
+        self.workers = workers
+        self.snapshot_dir = snapshot_dir
+        self.quiet = quiet
+        self.cfg_source = cfg_source
+        self.failure: AuditError | None = None
+        self.listing_failure: str | None = None
+        self.listing_interrupted = False
+        self.run: FetchRun | None = None
+        self.progress: Progress | None = None
+        self._closed = False
+        self.inputs: tuple[str, ...] = (f"{client.endpoint} project {project_id}",)
+
+    def _list(self) -> None:
+        try:
+            self.refs.extend((t, None) for t in list_tasks(self.client, self.project_id, self.select))
+        except FatalRemoteError as exc:
+            self.failure = exc
+        except ApiError as exc:
+            if exc.code.startswith(FILTER_ERROR_CODES):
+                raise ConfigError(f"select: ListTriggerTasks rejected these filters ({exc.reason}); check the "
+                                  "filter names and the types of their values", source=self.cfg_source) from None
+            self.listing_failure = exc.reason
+        except RemoteTaskError as exc:
+            self.listing_failure = exc.reason
+        if not self.refs and self.failure is None and self.listing_failure is None:
+            raise UsageError("no task to audit: the select filters matched no task")
+
+    def _fetch_run(self) -> FetchRun:
+        tasks = sorted(dedupe(self.refs), key=lambda ref: (ref[0], ref[1] or ""))
+        progress = self.progress = Progress(len(tasks), quiet=self.quiet)
+        run = self.run = FetchRun(self.client, self.project_id, tasks, workers=self.workers,
+                                  snapshot_dir=self.snapshot_dir,
+                                  on_progress=lambda _d, _t, snap: progress.advance(errored=snap.error is not None))
+        self.inputs = (f"{self.client.endpoint} project {self.project_id} ({len(run.tasks)} task(s))",)
+        return run
+
+    def snapshots(self) -> Iterator[Snapshot]:
+        if self.select is not None:
+            try:
+                self._list()
+            except BaseException:
+                self.listing_interrupted = True
+                self._fetch_run().abandon(None)  # interrupted while listing: what is known is not fetched
+                raise
+        run = self._fetch_run()
+        if self.failure is not None:  # refused while listing: nothing will be fetched
+            run.abandon(self.failure if isinstance(self.failure, FatalRemoteError) else None)
+            return
+        stream = run.snapshots()
+        try:
+            yield from stream
+        finally:
+            stream.close()  # stop the workers; what is left is listed as not fetched
+            if self.progress is not None:
+                self.progress.close()
+            if run.fatal is not None:
+                self.failure = run.fatal
+
+    def close(self) -> None:
+        self._closed = True
+
+    def remainder(self) -> Iterator[Snapshot]:
+        if self.run is None:
+            return iter(())
+        return iter([*self.run.leftover, *self.run.unfetched_snapshots()])
+
+    def incomplete_reasons(self) -> list[str]:
+        reasons = []
+        if self.failure is not None:
+            reasons.append(f"the API refused the run, so it stopped early: {self.failure}")
+        if self.listing_failure is not None:
+            reasons.append("the task listing (ListTriggerTasks for select) failed, so the tasks it would have "
+                           f"listed were not audited: {self.listing_failure}")
+        if self.listing_interrupted:
+            reasons.append("the run stopped while listing the tasks to audit (ListTriggerTasks for select)")
+        if self.run is not None and self.run.unfetched and not reasons:
+            reasons.append(f"{len(self.run.unfetched)} task(s) were not fetched")
+        return reasons
+
+
 def execute_audit(opts: LiveOptions, term: Terminal, *, credentials: Credentials | None = None,
                   cfg: Config | None = None) -> int:
     """Run a live audit and return the exit code.
@@ -94,10 +184,12 @@ def execute_audit(opts: LiveOptions, term: Terminal, *, credentials: Credentials
     A run-wide refusal of the API (:class:`FatalRemoteError`) still writes the reports, marked incomplete,
     then is raised for the CLI to turn into its exit code.
     """
+    from wedata_audit.pipeline import run_audit
+    from wedata_audit.plan import build_plan
+
     if cfg is None:
         cfg = find_config(opts.config)
     merge_config(cfg, opts.report, opts.filters)
-    fail_on = parse_fail_on(opts.report.fail_on or "high")
     clear_stale_reports(opts.report)
     project_id = _setting(opts.project_id, cfg, "project_id")
     if not project_id:
@@ -114,67 +206,14 @@ def execute_audit(opts: LiveOptions, term: Terminal, *, credentials: Credentials
     select = opts.select if opts.select is not None else cfg.get("select")
     if not refs and select is None:
         raise UsageError("no task to audit: give --task, --tasks-file, or tasks / select in the configuration")
-    rules = build_ruleset(opts.rules, cfg)
-    filters = load_filters(opts.filters, cfg)
+    plan = build_plan(opts.rules, opts.report, opts.filters, cfg)
     creds = credentials or resolve_credentials(profile, cvm_role=opts.use_cvm_role)
     snapshot_dir = prepare_snapshot_dir(opts.save_snapshots, opts.report)
     with WeDataClient(creds, region, endpoint=endpoint, **client_args) as client:
-        listing_failure: str | None = None
-        refused: FatalRemoteError | None = None
-        interrupted = False
-        if select is not None:
-            try:
-                refs.extend((t, None) for t in list_tasks(client, project_id, select))
-            except KeyboardInterrupt:
-                interrupted = True
-            except FatalRemoteError as exc:
-                refused = exc
-            except ApiError as exc:
-                if exc.code.startswith(FILTER_ERROR_CODES):
-                    raise ConfigError(f"select: ListTriggerTasks rejected these filters ({exc.reason}); check the "
-                                      "filter names and the types of their values", source=cfg.source) from None
-                listing_failure = exc.reason
-            except RemoteTaskError as exc:
-                listing_failure = exc.reason
-        if not refs and refused is None and listing_failure is None and not interrupted:
-            raise UsageError("no task to audit: the select filters matched no task")
-        tasks = dedupe(refs)
-        progress = Progress(len(tasks), quiet=opts.report.quiet)
-        run = FetchRun(client, project_id, tasks, workers=workers, snapshot_dir=snapshot_dir,
-                       on_progress=lambda _done, _total, snap: progress.advance(errored=snap.error is not None))
-        inputs = [f"{client.endpoint} project {project_id} ({len(run.tasks)} task(s))"]
-        if refused is not None or interrupted:  # while listing: nothing will be fetched
-            run.abandon(refused)
-            result = audit((), rules, inputs=inputs, fail_on=fail_on)
-            if interrupted:
-                result.complete = False
-                result.incomplete_reason = "interrupted (Ctrl-C) while listing the tasks to audit"
-        else:
-            stream = run.snapshots()
-            try:
-                result = audit(stream, rules, inputs=inputs, fail_on=fail_on)
-            finally:
-                stream.close()  # after Ctrl-C: stop the workers, list what is left as not fetched
-                progress.close()
-    result.meta.update(endpoint=client.endpoint, region=region, project_id=project_id)
-    reasons = [
-        f"the API refused the run, so it stopped early: {run.fatal}" if run.fatal is not None else None,
-        (f"the task listing (ListTriggerTasks for select) failed, so the tasks it would have listed were not "
-         f"audited: {listing_failure}") if listing_failure is not None else None,
-        result.incomplete_reason if not result.complete else None,
-    ]
-    if not any(reasons) and not run.complete:
-        reasons.append("some tasks were not fetched")
-    if any(reasons):
-        result.complete = False
-        result.incomplete_reason = "; ".join(r for r in reasons if r)
-    result.tasks.extend(TaskResult(subject=s.subject, error=s.error, meta=s.meta) for s in run.unfetched_snapshots())
-    result.tasks.sort(key=lambda t: (t.subject.task_id or t.subject.source, t.subject.version_id))
-    apply_filters(result, filters)
-    code = finish(result, opts.report, term)
-    if run.fatal is not None:
-        raise run.fatal  # the reports are written; the CLI maps the refusal to its exit code (2)
-    return code
+        source = ApiSource(client, project_id, refs, select=select, workers=workers, snapshot_dir=snapshot_dir,
+                           quiet=opts.report.quiet, cfg_source=cfg.source)
+        return run_audit(plan, source, term,
+                         meta={"endpoint": client.endpoint, "region": region, "project_id": project_id})
 
 
 def _setting(option: Any, cfg: Config, key: str) -> Any:

@@ -1,0 +1,94 @@
+"""The audit plan: options and configuration resolved once, before any work, into an immutable value.
+
+Every command that audits (``check``, ``audit``, ``demo``, ``rules test``) builds an :class:`AuditPlan`
+and hands it with a :class:`~wedata_audit.sources.Source` to :func:`wedata_audit.pipeline.run_audit`.
+A bad option or file fails here (exit 2), before a request is sent or a report touched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from wedata_audit.config import Config
+from wedata_audit.errors import UsageError
+from wedata_audit.filters import Filter
+from wedata_audit.filters.baseline import BaselineFilter
+from wedata_audit.filters.waivers import Waiver, WaiverFilter
+from wedata_audit.finding import Severity
+from wedata_audit.policy.loading import Rule
+from wedata_audit.reporters.base import JUNIT_FAILURES, JUNIT_PASSING, ReportSettings
+from wedata_audit.runner import (
+    FilterOptions,
+    ReportOptions,
+    RuleOptions,
+    build_ruleset,
+    load_filters,
+    merge_config,
+    parse_fail_on,
+    report_targets,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportTarget:
+    format: str  # a name in the reporter registry
+    path: Path
+
+
+@dataclass(frozen=True, slots=True)
+class FilterPlan:
+    """Waivers and baseline, loaded; :meth:`start` gives fresh (stateful) filters for one run."""
+
+    today: dt.date
+    waivers: tuple[Waiver, ...] | None = None
+    waivers_source: str | None = None
+    baseline: frozenset[str] | None = None
+    baseline_source: str | None = None
+
+    def start(self) -> list[Filter]:
+        out: list[Filter] = []
+        if self.waivers is not None:
+            out.append(WaiverFilter(list(self.waivers), today=self.today, source=self.waivers_source))
+        if self.baseline is not None:
+            out.append(BaselineFilter(set(self.baseline), self.baseline_source or ""))
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class AuditPlan:
+    rules: tuple[Rule, ...]
+    fail_on: Severity  # the gate: open findings at or above it fail the run
+    targets: tuple[ReportTarget, ...] = ()
+    filters: FilterPlan = field(default_factory=lambda: FilterPlan(today=dt.date.today()))
+    settings: ReportSettings = field(default_factory=ReportSettings)
+
+
+def build_plan(rules: RuleOptions, report: ReportOptions, filters: FilterOptions, cfg: Config) -> AuditPlan:
+    """Resolve the options (command line over configuration) into a plan; raises UsageError/ConfigError."""
+    merge_config(cfg, report, filters)
+    fail_on = parse_fail_on(report.fail_on or "high")
+    targets = tuple(ReportTarget(name, path) for name, path in report_targets(report))
+    settings = report_settings(report)
+    ruleset = build_ruleset(rules, cfg)
+    loaded = load_filters(filters, cfg)
+    plan_filters = FilterPlan(
+        today=loaded.today,
+        waivers=tuple(loaded.waivers) if loaded.waivers is not None else None,
+        waivers_source=loaded.waivers_source,
+        baseline=frozenset(loaded.baseline) if loaded.baseline is not None else None,
+        baseline_source=loaded.baseline_source,
+    )
+    return AuditPlan(rules=tuple(ruleset), fail_on=fail_on, targets=targets, filters=plan_filters,
+                     settings=settings)
+
+
+def report_settings(report: ReportOptions) -> ReportSettings:
+    failures = report.junit_failures or "gate"
+    passing = report.junit_passing or "auto"
+    if failures not in JUNIT_FAILURES:
+        raise UsageError(f"--junit-failures {failures!r}: choose from {', '.join(JUNIT_FAILURES)}")
+    if passing not in JUNIT_PASSING:
+        raise UsageError(f"--junit-passing {passing!r}: choose from {', '.join(JUNIT_PASSING)}")
+    return ReportSettings(junit_failures=failures, junit_passing=passing)

@@ -1,0 +1,90 @@
+"""The terminal summary: it consumes the same stream as the file reporters.
+
+A short summary always, every finding as it is produced with -v, the verdict line alone with -q.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import click
+
+from wedata_audit.reporters.escaping import terminal as safe
+from wedata_audit.results import Run, TaskResult
+
+COLORS = {"critical": "magenta", "high": "red", "medium": "yellow", "low": "cyan", "info": "white"}
+VERDICT_COLORS = {"PASS": "green", "FAIL": "red", "INCOMPLETE": "yellow"}
+TOP = 10
+
+
+def verdict_line(run: Run) -> str:
+    s = run.summary()
+    verdict = click.style(s["verdict"], fg=VERDICT_COLORS[s["verdict"]], bold=True)
+    sev = ", ".join(f"{n} {k}" for k, n in s["by_severity"].items() if n)
+    return (f"wedata-audit: {verdict}: {s['tasks']} task version(s): {s['passed']} passed, "
+            f"{s['failed']} failed, {s['errored']} errored; {s['open']} open finding(s)"
+            + (f" ({sev})" if sev else "")
+            + f"; {s['gating']} at or above {run.fail_on.value}")
+
+
+class TerminalSummary:
+    """Prints through ``echo`` (a :class:`wedata_audit.terminal.Terminal`'s); holds nothing per task."""
+
+    def __init__(self, echo: Callable[[str], None], *, verbose: int = 0, quiet: bool = False) -> None:
+        self.echo = echo
+        self.verbose = verbose
+        self.quiet = quiet
+
+    def start(self, run: Run) -> None:
+        pass
+
+    def add(self, task: TaskResult) -> None:
+        if not self.verbose or self.quiet:
+            return
+        for f in task.findings:
+            mark = click.style(f"{f.severity.value:8}", fg=COLORS[f.severity.value])
+            status = "" if f.is_open else f" [{f.status}]"
+            self.echo(f"{mark} {f.rule_id:24} {safe(task.subject.label)}: {safe(f.message)}{status}")
+
+    def finish(self, run: Run, written: Sequence[Path]) -> None:
+        line = verdict_line(run)
+        if self.quiet:
+            self.echo(line)
+            return
+        if not run.is_complete:
+            reason = run.incomplete_text or "some task versions could not be audited"
+            self.echo(click.style(f"INCOMPLETE: {safe(reason)}", fg="yellow", bold=True))
+        errored = run.totals.errored_sample
+        for task in errored[:TOP]:
+            self.echo(click.style("errored ", fg="yellow") + safe(f"{task.subject.source}: {task.error}"))
+        if run.totals.errored > TOP:
+            self.echo(f"... and {run.totals.errored - TOP} more errored task version(s)")
+        by_rule = run.totals.open_by_rule
+        if by_rule and not self.verbose:
+            titles = {r.id: r for r in run.rules}
+            self.echo("most frequent findings:")
+            for rid, n in by_rule.most_common(TOP):
+                info = titles.get(rid)
+                sevname = info.severity.value if info else ""
+                self.echo(f"  {n:6}  {click.style(f'{sevname:8}', fg=COLORS.get(sevname))} {rid}"
+                          + (f": {info.title}" if info else ""))
+        waivers = run.meta.get("waivers")
+        if waivers:
+            self.echo(f"waivers: {waivers['applied']} finding(s) waived, {len(waivers['expired'])} expired, "
+                      f"{len(waivers['unused'])} unused")
+            for w in waivers["expired"]:
+                self.echo(click.style("  expired ", fg="yellow")
+                          + safe(f"{w['rule']} {_target(w)} (expired {w['expires']})"))
+            for w in waivers["unused"]:
+                self.echo(safe(f"  unused  {w['rule']} {_target(w)}"))
+        base = run.meta.get("baseline")
+        if base:
+            self.echo(f"baseline: {base['new']} new, {base['existing']} existing, {base['fixed']} fixed")
+        for path in written:
+            self.echo(f"report: {path}")
+        self.echo(line)
+
+
+def _target(waiver: dict[str, str]) -> str:
+    return " ".join(f"{k}={waiver[k]}" for k in ("task_id", "task_name", "workflow_id", "project_id") if k in waiver)
