@@ -16,6 +16,7 @@ from wedata_audit.credentials import Credentials, resolve_credentials, resolve_r
 from wedata_audit.errors import ConfigError, FatalRemoteError, UsageError
 from wedata_audit.fetch import FetchRun, dedupe, list_tasks
 from wedata_audit.progress import Progress
+from wedata_audit.reportpaths import clear_stale_reports
 from wedata_audit.results import TaskResult
 from wedata_audit.runner import (
     FilterOptions,
@@ -24,12 +25,12 @@ from wedata_audit.runner import (
     apply_filters,
     audit,
     build_ruleset,
-    clear_stale_reports,
     finish,
     load_filters,
     merge_config,
     parse_fail_on,
-    report_targets,
+    run_inputs,
+    targets_of,
 )
 from wedata_audit.sources import SUFFIXES as SNAPSHOT_SUFFIXES
 from wedata_audit.terminal import Terminal
@@ -98,7 +99,8 @@ def execute_audit(opts: LiveOptions, term: Terminal, *, credentials: Credentials
         cfg = find_config(opts.config)
     merge_config(cfg, opts.report, opts.filters)
     fail_on = parse_fail_on(opts.report.fail_on or "high")
-    clear_stale_reports(opts.report)
+    clear_stale_reports(targets_of(opts.report),
+                        run_inputs(cfg, opts.rules, opts.filters, tasks_file=opts.tasks_file))
     project_id = _setting(opts.project_id, cfg, "project_id")
     if not project_id:
         raise UsageError("a project id is required: --project-id, or project_id in the configuration")
@@ -237,7 +239,8 @@ def prepare_snapshot_dir(path: str | None, report: ReportOptions) -> Path | None
                 f"--save-snapshots {path}: the folder already holds {len(existing)} .json/.jsonl file(s) "
                 f"(e.g. {existing[0]}), which 'check {path}' would read along with this run's snapshots; "
                 "give an empty or new folder (nothing was deleted)")
-    for name, target in report_targets(report):
+    for t in targets_of(report):
+        name, target = t.format, t.path
         if target.suffix in SNAPSHOT_SUFFIXES and target.resolve().is_relative_to(folder.resolve()):
             raise UsageError(f"the {name} report {target} would be inside --save-snapshots {path}, where "
                              f"'check {path}' would read it as a task version; write the reports elsewhere")

@@ -17,16 +17,22 @@ from wedata_audit.config import Config, find_config
 from wedata_audit.engine import Engine
 from wedata_audit.errors import ConfigError, UsageError, exit_code_for
 from wedata_audit.finding import Severity
-from wedata_audit.policy import RawRule, Rule, build_rules, load_raw_rules, parse_overrides, ruleset_digest
-from wedata_audit.reporters import registry
+from wedata_audit.policy import (
+    RawRule,
+    Rule,
+    build_rules,
+    load_raw_rules,
+    parse_overrides,
+    policy_files,
+    ruleset_digest,
+)
+from wedata_audit.reportpaths import ReportTarget, RunInput, clear_stale_reports, report_targets
 from wedata_audit.results import AuditResult, TaskResult
 from wedata_audit.selection import select_rules
 from wedata_audit.snapshot import Snapshot
 from wedata_audit.sources import expand_paths, read_snapshots
 from wedata_audit.terminal import Terminal
 from wedata_audit.waivers import Waiver, apply_waivers, load_waivers
-
-DEFAULT_FORMATS = ("html", "junit", "json")
 
 
 @dataclass
@@ -120,42 +126,23 @@ def check_config_overrides(overrides: dict[str, dict[str, Any]], raw: list[RawRu
                               f"(it has: {', '.join(sorted(declared[rid])) or 'none'})", source=cfg.source)
 
 
-def report_targets(opts: ReportOptions) -> list[tuple[str, Path]]:
-    """``(format, path)`` pairs; ``FORMAT=PATH`` names a file relative to the current folder.
-
-    Two reports at one path, or a path that is a folder, are usage errors.
-    """
-    known = registry()
-    out: list[tuple[str, Path]] = []
-    seen: dict[Path, str] = {}
-    for item in opts.formats or DEFAULT_FORMATS:
-        name, sep, path = item.partition("=")
-        if name not in known:
-            raise UsageError(f"unknown format {name!r} (choose from {', '.join(sorted(known))})")
-        target = Path(path) if sep and path else Path(opts.output_dir or "reports") / known[name].default_filename
-        key = target.resolve()
-        if key in seen:
-            raise UsageError(f"--format {item!r}: {target} is already the path of the {seen[key]} report")
-        if target.is_dir():
-            raise UsageError(f"--format {item!r}: {target} is a folder, not a file")
-        seen[key] = name
-        out.append((name, target))
-    return out
+def targets_of(opts: ReportOptions) -> list[ReportTarget]:
+    return report_targets(opts.formats, opts.output_dir)
 
 
-def clear_stale_reports(opts: ReportOptions, inputs: Iterable[str] = ()) -> None:
-    """Check the report paths, then remove the reports of an earlier run at them, before any work.
-
-    If this run then stops on an error, no report is left that a CI step could take for this run's.
-    A report path that is one of the inputs is a usage error (it would be deleted, then overwritten).
-    """
-    targets = report_targets(opts)
-    sources = {Path(i).resolve() for i in inputs if i != "-"}
-    for _, path in targets:
-        if path.resolve() in sources:
-            raise UsageError(f"report {path} is also an input: it would be overwritten")
-    for _, path in targets:
-        path.unlink(missing_ok=True)
+def run_inputs(cfg: Config, rules: RuleOptions, filters: FilterOptions, *,
+               snapshots: Iterable[str] = (), tasks_file: str | None = None) -> list[RunInput]:
+    """Every file the run reads, each with its role, for the report-path guard."""
+    items = [RunInput(f, "snapshot") for f in snapshots]
+    if cfg.source:
+        items.append(RunInput(cfg.source, "configuration"))
+    rule_paths = [cfg.resolve(p) for p in cfg.get("rules", [])] + rules.rule_paths
+    items += [RunInput(str(f), "policy file") for f in policy_files(rule_paths)]
+    for path, role in ((filters.waivers, "waivers file"), (filters.baseline, "baseline"),
+                       (tasks_file, "tasks file")):
+        if path:
+            items.append(RunInput(path, role))
+    return items
 
 
 def parse_fail_on(text: str) -> Severity:
@@ -224,8 +211,8 @@ def finish(result: AuditResult, opts: ReportOptions, term: Terminal) -> int:
         result.complete = False
         result.incomplete_reason = "no task version was found in the input"
     written: list[Path] = []
-    for name, path in report_targets(opts):
-        written.append(registry()[name]().write(result, path))
+    for target in targets_of(opts):
+        written.append(target.reporter().write(result, target.path))
     term.summary(result, written)
     return exit_code_for(complete=result.is_complete, gating_findings=len(result.gating()))
 
@@ -234,9 +221,9 @@ def execute_check(opts: CheckOptions, term: Terminal) -> int:
     cfg = find_config(opts.config)
     merge_config(cfg, opts.report, opts.filters)
     fail_on = parse_fail_on(opts.report.fail_on or "high")
-    targets = report_targets(opts.report)
-    files = expand_paths(opts.paths, exclude=[Path(opts.report.output_dir or "reports"), *(p for _, p in targets)])
-    clear_stale_reports(opts.report, files)
+    targets = targets_of(opts.report)
+    files = expand_paths(opts.paths, exclude=[Path(opts.report.output_dir or "reports"), *(t.path for t in targets)])
+    clear_stale_reports(targets, run_inputs(cfg, opts.rules, opts.filters, snapshots=files))
     rules = build_ruleset(opts.rules, cfg)
     filters = load_filters(opts.filters, cfg)
     snapshots = read_snapshots(files, project_id=opts.project_id or cfg.get("project_id"))

@@ -13,6 +13,7 @@ from wedata_audit.results import AuditResult
 REGISTRY: dict[str, type[Reporter]] = {}
 # A lone surrogate (half of a UTF-16 pair; the JSON escape \ud800 decodes to one) cannot be written as UTF-8.
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+MARKER_WINDOW = 4096  # bytes read from the start of a file to recognise a report of ours
 
 
 class Reporter:
@@ -20,6 +21,9 @@ class Reporter:
 
     name: ClassVar[str]
     default_filename: ClassVar[str]
+    # Found near the start of every file this reporter writes: how a stale report is told from a file that
+    # merely sits at the report's path (only the former may be removed or replaced).
+    marker: ClassVar[re.Pattern[bytes]]
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
@@ -28,6 +32,16 @@ class Reporter:
 
     def render(self, result: AuditResult) -> str:
         raise NotImplementedError
+
+    @classmethod
+    def wrote(cls, path: Path) -> bool:
+        """Whether the file at ``path`` is recognisably a report of this format written by this tool."""
+        try:
+            with path.open("rb") as fh:
+                head = fh.read(MARKER_WINDOW)
+        except OSError:
+            return False
+        return cls.marker.search(head.removeprefix(b"\xef\xbb\xbf")) is not None
 
     def write(self, result: AuditResult, path: Path) -> Path:
         write_atomic(path, self.render(result))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 
 from wedata_audit.finding import Finding, Subject
@@ -109,6 +110,7 @@ def render_document(result: AuditResult) -> str:
 class CsvReporter(Reporter):
     name = "csv"
     default_filename = "findings.csv"
+    marker = re.compile(re.escape(",".join(COLUMNS).encode()))
 
     def render(self, result: AuditResult) -> str:
         return render_document(result)

@@ -59,6 +59,7 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 class HtmlReporter(Reporter):
     name = "html"
     default_filename = "report.html"
+    marker = re.compile(rb"<!-- wedata-audit report\.")
 
     def render(self, result: AuditResult) -> str:
         env = _environment()

@@ -19,6 +19,7 @@ Layout choices:
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from wedata_audit.finding import Finding
@@ -121,6 +122,7 @@ def render_document(result: AuditResult) -> str:
 class JsonReporter(Reporter):
     name = "json"
     default_filename = "report.json"
+    marker = re.compile(rb'"tool": ?\{"name": ?"wedata-audit"')
 
     def render(self, result: AuditResult) -> str:
         return render_document(result)

@@ -245,6 +245,7 @@ def render_document(result: AuditResult, *, detail: bool = True) -> str:
 class JUnitReporter(Reporter):
     name = "junit"
     default_filename = "junit.xml"
+    marker = re.compile(rb'<testsuites name="wedata-audit"')
 
     def render(self, result: AuditResult) -> str:
         text = render_document(result)

@@ -250,6 +250,7 @@ def render_document(result: AuditResult, max_bytes: int = MAX_BYTES) -> str:
 class MarkdownReporter(Reporter):
     name = "markdown"
     default_filename = "report.md"
+    marker = re.compile(rb"^## \S+ wedata-audit: (?:PASS|FAIL|INCOMPLETE)\b")
 
     def render(self, result: AuditResult) -> str:
         return render_document(result)

@@ -302,6 +302,7 @@ def render_document(result: AuditResult, cwd: Path | None = None) -> str:
 class SarifReporter(Reporter):
     name = "sarif"
     default_filename = "report.sarif"
+    marker = re.compile(rb'"driver": ?\{"name": ?"wedata-audit"')
 
     def render(self, result: AuditResult) -> str:
         return render_document(result)
