@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from wedata_audit import __version__
-from wedata_audit.baseline import apply_baseline, load_fingerprints
+from wedata_audit.baseline import Baseline, apply_baseline, load_baseline
 from wedata_audit.config import Config, find_config
 from wedata_audit.engine import Engine
 from wedata_audit.errors import ConfigError, UsageError, exit_code_for
@@ -178,8 +178,7 @@ class LoadedFilters:
     today: dt.date
     waivers: list[Waiver] | None = None
     waivers_source: str | None = None
-    baseline: set[str] | None = None
-    baseline_source: str | None = None
+    baseline: Baseline | None = None
 
 
 def load_filters(opts: FilterOptions, cfg: Config) -> LoadedFilters:
@@ -190,8 +189,7 @@ def load_filters(opts: FilterOptions, cfg: Config) -> LoadedFilters:
         loaded.waivers = load_waivers(opts.waivers, today=today, max_days=cfg.get("max_waiver_days"))
         loaded.waivers_source = opts.waivers
     if opts.baseline:
-        loaded.baseline = load_fingerprints(opts.baseline)
-        loaded.baseline_source = opts.baseline
+        loaded.baseline = load_baseline(opts.baseline)
     return loaded
 
 
@@ -201,7 +199,8 @@ def apply_filters(result: AuditResult, filters: LoadedFilters) -> None:
         result.tasks, waived = apply_waivers(result.tasks, filters.waivers, today=filters.today)
         result.meta["waivers"] = {"source": filters.waivers_source, **waived.as_dict()}
     if filters.baseline is not None:
-        result.tasks, base = apply_baseline(result.tasks, filters.baseline, filters.baseline_source or "")
+        result.tasks, base = apply_baseline(result.tasks, filters.baseline, digest=result.ruleset_digest,
+                                            rule_ids=frozenset(r.id for r in result.rules))
         result.meta["baseline"] = base.as_dict()
 
 

@@ -94,7 +94,10 @@ class Terminal:
                 self.echo(safe(f"  unused  {w['rule']} {_target(w)}"))
         base = result.meta.get("baseline")
         if base:
-            self.echo(f"baseline: {base['new']} new, {base['existing']} existing, {base['fixed']} fixed")
+            self.echo(f"baseline: {base['new']} new, {base['existing']} existing, {base['fixed']} fixed, "
+                      f"{base.get('not_evaluated', 0)} not evaluated")
+            for note in base.get("notes", ()):
+                self.echo(click.style("  note: ", fg="yellow") + safe(note))
         for path in written:
             self.echo(f"report: {path}")
         self.echo(line)
