@@ -13,7 +13,7 @@ from typing import Any, NoReturn
 from wedata_audit.client import DEFAULT_ENDPOINT, ApiError, RemoteTaskError, WeDataClient, parse_endpoint
 from wedata_audit.config import Config, find_config
 from wedata_audit.credentials import Credentials, resolve_credentials, resolve_region
-from wedata_audit.errors import ConfigError, FatalRemoteError, UsageError
+from wedata_audit.errors import EXIT_FINDINGS, ConfigError, FatalRemoteError, UsageError, exit_meaning
 from wedata_audit.fetch import FetchRun, dedupe, list_tasks
 from wedata_audit.progress import Progress
 from wedata_audit.reportpaths import clear_stale_reports
@@ -22,14 +22,15 @@ from wedata_audit.runner import (
     FilterOptions,
     ReportOptions,
     RuleOptions,
+    all_rules,
     apply_filters,
     audit,
-    build_ruleset,
     finish,
     load_filters,
     merge_config,
     parse_fail_on,
     run_inputs,
+    select_ruleset,
     targets_of,
 )
 from wedata_audit.sources import SUFFIXES as SNAPSHOT_SUFFIXES
@@ -116,8 +117,9 @@ def execute_audit(opts: LiveOptions, term: Terminal, *, credentials: Credentials
     select = opts.select if opts.select is not None else cfg.get("select")
     if not refs and select is None:
         raise UsageError("no task to audit: give --task, --tasks-file, or tasks / select in the configuration")
-    rules = build_ruleset(opts.rules, cfg)
-    filters = load_filters(opts.filters, cfg)
+    available = all_rules(opts.rules, cfg)
+    rules = select_ruleset(available, opts.rules, cfg)
+    filters = load_filters(opts.filters, cfg, known_rules={r.id for r in available})
     creds = credentials or resolve_credentials(profile, cvm_role=opts.use_cvm_role)
     snapshot_dir = prepare_snapshot_dir(opts.save_snapshots, opts.report)
     with WeDataClient(creds, region, endpoint=endpoint, **client_args) as client:
@@ -265,7 +267,16 @@ def execute_demo(report: ReportOptions, term: Terminal, *, tasks: int = 60, seed
         opts.select = {}  # discover every task of the project through ListTriggerTasks
         creds = from_keys(TEST_SECRET_ID, TEST_SECRET_KEY, source="demo")
         code = execute_audit(opts, term, credentials=creds, cfg=Config())  # never ./wedata-audit.yaml
-    out = Path(report.output_dir or "reports")
-    term.note(f"demo: done. Open {out / 'report.html'} in a browser; exit code {code} "
-              "(1: the gate failed, as it should on the demo's non-compliant tasks).")
+    term.note(demo_closing_line(code, [t.path for t in targets_of(report) if t.path.exists()]))
     return code
+
+
+def demo_closing_line(code: int, written: list[Path]) -> str:
+    """The demo's last word: the reports it wrote (none it did not) and what its exit code means."""
+    html = [p for p in written if p.suffix == ".html"]
+    where = (f"open {html[0]} in a browser" if html
+             else f"reports: {', '.join(str(p) for p in written)}" if written else "no report was written")
+    meaning = exit_meaning(code)
+    if code == EXIT_FINDINGS:
+        meaning += ", as it should on the demo's non-compliant tasks"
+    return f"demo: done; {where}; exit code {code} ({meaning})."

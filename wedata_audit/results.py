@@ -100,6 +100,17 @@ class AuditResult:
             return "INCOMPLETE"
         return "FAIL" if self.gating() else "PASS"
 
+    def gate_counts(self) -> dict[str, int]:
+        """Task versions by what they did to the gate: failing it, open findings all below it, clean, errored."""
+        floor = self.fail_on.rank
+        counts = Counter[str]()
+        for t in self.tasks:
+            open_ = [f for f in t.findings if f.status == "open"]
+            counts["errored" if t.error is not None
+                   else "failing" if any(f.severity.rank >= floor for f in open_)
+                   else "below" if open_ else "clean"] += 1
+        return {k: counts[k] for k in ("clean", "below", "failing", "errored")}
+
     def summary(self) -> dict[str, Any]:
         statuses = Counter(t.status for t in self.tasks)
         findings = self.findings()

@@ -6,7 +6,7 @@ The CLI only parses; everything here is callable (and tested) without a subproce
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -90,6 +90,11 @@ def now() -> str:
 def build_ruleset(opts: RuleOptions, cfg: Config | None = None) -> list[Rule]:
     """The rules in effect: pack and policy files, config overrides, then command-line overrides (which win),
     then selection. Every command that shows or runs rules builds them here."""
+    return select_ruleset(all_rules(opts, cfg), opts, cfg)
+
+
+def all_rules(opts: RuleOptions, cfg: Config | None = None) -> list[Rule]:
+    """Every rule of the pack and policy files, with overrides applied, before selection."""
     cfg = cfg or Config()
     include_default = opts.default_rules if opts.default_rules is not None else cfg.get("extends") != "none"
     paths = [cfg.resolve(p) for p in cfg.get("rules", [])] + opts.rule_paths
@@ -105,7 +110,12 @@ def build_ruleset(opts: RuleOptions, cfg: Config | None = None) -> list[Rule]:
         if not sep or not rid:
             raise UsageError(f"--severity {item!r}: expected RULE=LEVEL")
         severities[rid] = level
-    rules = build_rules(raw, params=params, severities=severities)
+    return build_rules(raw, params=params, severities=severities)
+
+
+def select_ruleset(rules: list[Rule], opts: RuleOptions, cfg: Config | None = None) -> list[Rule]:
+    """``--select``, ``--ignore`` and the configuration's disabled rules; no rule left is a usage error."""
+    overrides: dict[str, dict[str, Any]] = (cfg or Config()).get("overrides", {})
     disabled = [rid for rid, o in overrides.items() if o.get("disabled")]
     selected = select_rules(rules, opts.select, [*opts.ignore, *disabled])
     if not selected:
@@ -181,12 +191,13 @@ class LoadedFilters:
     baseline: Baseline | None = None
 
 
-def load_filters(opts: FilterOptions, cfg: Config) -> LoadedFilters:
+def load_filters(opts: FilterOptions, cfg: Config, known_rules: Collection[str]) -> LoadedFilters:
     """Read waivers and baseline before the audit, so a bad file stops the run before any work."""
     today = opts.today or dt.datetime.now(dt.timezone.utc).date()
     loaded = LoadedFilters(today=today)
     if opts.waivers:
-        loaded.waivers = load_waivers(opts.waivers, today=today, max_days=cfg.get("max_waiver_days"))
+        loaded.waivers = load_waivers(opts.waivers, today=today, max_days=cfg.get("max_waiver_days"),
+                                       known_rules=known_rules)
         loaded.waivers_source = opts.waivers
     if opts.baseline:
         loaded.baseline = load_baseline(opts.baseline)
@@ -223,8 +234,9 @@ def execute_check(opts: CheckOptions, term: Terminal) -> int:
     targets = targets_of(opts.report)
     files = expand_paths(opts.paths, exclude=[Path(opts.report.output_dir or "reports"), *(t.path for t in targets)])
     clear_stale_reports(targets, run_inputs(cfg, opts.rules, opts.filters, snapshots=files))
-    rules = build_ruleset(opts.rules, cfg)
-    filters = load_filters(opts.filters, cfg)
+    available = all_rules(opts.rules, cfg)
+    rules = select_ruleset(available, opts.rules, cfg)
+    filters = load_filters(opts.filters, cfg, known_rules={r.id for r in available})
     snapshots = read_snapshots(files, project_id=opts.project_id or cfg.get("project_id"))
     result = audit(snapshots, rules, inputs=opts.paths, fail_on=fail_on)
     apply_filters(result, filters)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -25,9 +26,18 @@ def safe(text: str) -> str:
                        else f"\\u{ord(m.group()):04x}", text)
 
 
-def configure_logging(verbose: int) -> None:
-    """Logs go to stderr: warnings by default, INFO with -v, DEBUG with -vv (retries, requests)."""
+def use_color() -> bool | None:
+    """``False`` when ``NO_COLOR`` is set to anything non-empty (no-color.org); else ``None``: click colours a
+    terminal and strips the colours from anything else."""
+    return False if os.environ.get("NO_COLOR") else None
+
+
+def configure_logging(verbose: int, quiet: bool = False) -> None:
+    """Logs go to stderr: warnings by default, INFO with -v, DEBUG with -vv (retries, requests); with -q only
+    errors (what went wrong with a task is in the reports)."""
     level = logging.WARNING if verbose <= 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    if quiet:
+        level = logging.ERROR
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
     for noisy in ("urllib3", "charset_normalizer"):
         logging.getLogger(noisy).setLevel(max(level, logging.INFO))
@@ -39,7 +49,7 @@ class Terminal:
         self.quiet = quiet
 
     def echo(self, text: str = "", *, err: bool = False) -> None:
-        click.echo(text, err=err)
+        click.echo(text, err=err, color=use_color())
 
     def note(self, text: str) -> None:
         """An informational line, left out with -q."""
@@ -47,14 +57,19 @@ class Terminal:
             self.echo(text)
 
     def warn(self, text: str) -> None:
-        click.secho(f"warning: {text}", fg="yellow", err=True)
+        """A warning on stderr, left out with -q (which prints only the verdict line)."""
+        if not self.quiet:
+            self.echo(click.style(f"warning: {text}", fg="yellow"), err=True)
 
     def summary(self, result: AuditResult, written: Sequence[Path]) -> None:
         s = result.summary()
         verdict = click.style(s["verdict"], fg=VERDICT_COLORS[s["verdict"]], bold=True)
         sev = ", ".join(f"{n} {k}" for k, n in s["by_severity"].items() if n)
-        line = (f"wedata-audit: {verdict}: {s['tasks']} task version(s): {s['passed']} passed, "
-                f"{s['failed']} failed, {s['errored']} errored; {s['open']} open finding(s)"
+        g = result.gate_counts()
+        gate = result.fail_on.value
+        line = (f"wedata-audit: {verdict}: {s['tasks']} task version(s): {g['failing']} failing the gate ({gate}), "
+                f"{g['below']} with findings below it, {g['clean']} clean, {g['errored']} errored; "
+                f"{s['open']} open finding(s)"
                 + (f" ({sev})" if sev else "")
                 + f"; {s['gating']} at or above {result.fail_on.value}")
         if self.quiet:
