@@ -22,6 +22,7 @@ from wedata_audit.coverage import (
     framework_coverage,
     tally_tasks,
 )
+from wedata_audit.docschema import all_errors
 from wedata_audit.engine import Engine
 from wedata_audit.finding import Finding, Severity, Subject
 from wedata_audit.results import RULE_FAIL, RULE_PASS, RULE_SKIP, RuleInfo, TaskResult
@@ -224,3 +225,11 @@ def test_a_waived_only_requirement_is_waived(run) -> None:
     only_waived = tasks[1:]  # without the documentation example, whose description is empty and not waived
     cov = framework_coverage(find_catalogue(load_catalogues(), "iso27001-2022"), tally_tasks(only_waived), infos)
     assert {r.id: r.status for r in cov.requirements}["A.5.37"] == WAIVED
+
+
+def test_coverage_json_matches_its_schema(run) -> None:
+    tasks, infos = run
+    doc = [c.as_dict() for c in compute_coverage(load_catalogues(), tally_tasks(tasks), infos)]
+    assert all_errors("coverage.schema.json", doc) == []
+    doc[0]["requirements"][0]["status"] = "passed"
+    assert [e.validator for e in all_errors("coverage.schema.json", doc)] == ["enum"]

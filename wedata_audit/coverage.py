@@ -20,7 +20,8 @@ A requirement
 
 ``not_run`` lists the rules of a requirement that did not run, so a pass resting on part of its rules shows.
 ``percent_automated_passing`` is ``100 x passing / automated`` (one decimal), ``None`` with no automated
-requirement. Passing rules is evidence, not certification (:data:`DISCLAIMER`).
+requirement. The JSON shape (:meth:`FrameworkCoverage.as_dict`) is ``schemas/coverage.schema.json``.
+Passing rules is evidence, not certification (:data:`DISCLAIMER`).
 """
 
 from __future__ import annotations
