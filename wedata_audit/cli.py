@@ -213,6 +213,37 @@ def diff(old: str, new: str, fmt: str) -> int:
     return diff_reports(old, new, fmt, Terminal())
 
 
+@cli.group()
+def frameworks() -> None:
+    """List and show framework catalogues (MLPS 2.0 level 3, ISO/IEC 27001:2022, SOC 2) and their rules."""
+
+
+def _framework_paths(fn: F) -> F:
+    return click.option("--frameworks", "framework_paths", multiple=True, type=click.Path(), metavar="PATH",
+                        help="Framework catalogue file or folder to add (repeatable).")(fn)
+
+
+@frameworks.command("list")
+@_framework_paths
+@rule_options
+def frameworks_list(framework_paths: tuple[str, ...], **kw: Any) -> int:
+    """List the framework catalogues: id, requirements, automated ones, source."""
+    from wedata_audit.frameworksdoc import list_frameworks
+
+    return list_frameworks(list(framework_paths), _rule_opts(kw), Terminal())
+
+
+@frameworks.command("show")
+@click.argument("framework_id")
+@_framework_paths
+@rule_options
+def frameworks_show(framework_id: str, framework_paths: tuple[str, ...], **kw: Any) -> int:
+    """Show a framework: its sources and notes, and each requirement with the rules that check it."""
+    from wedata_audit.frameworksdoc import show_framework
+
+    return show_framework(framework_id, list(framework_paths), _rule_opts(kw), Terminal())
+
+
 _STATE = {"verbose": 0}  # the parsed -v count, for the error handler in main()
 
 
