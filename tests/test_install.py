@@ -40,3 +40,13 @@ def test_python_dash_m(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-m", "wedata_audit", "rules", "list"], cwd=tmp_path,
                           capture_output=True, text=True, check=False)
     assert proc.returncode == 0 and "no-secrets-in-code" in proc.stdout
+
+
+def test_installed_package_carries_the_framework_catalogues(installed: Path, tmp_path: Path) -> None:
+    assert (installed / "wedata_audit" / "frameworks" / "mlps2-l3.yaml").is_file()
+    assert (installed / "wedata_audit" / "schemas" / "framework.schema.json").is_file()
+    env = {**os.environ, "PYTHONPATH": str(installed)}
+    proc = subprocess.run([sys.executable, "-m", "wedata_audit", "frameworks", "list"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert [line.split()[0] for line in proc.stdout.splitlines()[:3]] == ["iso27001-2022", "mlps2-l3", "soc2-2017"]

@@ -16,7 +16,7 @@ from wedata_audit.reporters import registry
 from wedata_audit.reporters.sarif import FINGERPRINT_KEY, SarifReporter, build_log, render_document
 from wedata_audit.results import AuditResult, TaskResult
 
-SCHEMA_PATH = Path(__file__).resolve().parents[1].parent / "shared" / "conformance" / "sarif-schema-2.1.0.json"
+SCHEMA_PATH = Path(__file__).resolve().parent / "conformance" / "sarif-schema-2.1.0.json"
 COMPLETE_KINDS = ("failed", "passed", "waived")
 LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
 

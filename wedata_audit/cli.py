@@ -18,7 +18,7 @@ from wedata_audit.errors import EXIT_INCOMPLETE, EXIT_USAGE, AuditError
 from wedata_audit.finding import Severity
 from wedata_audit.reporters import format_choices
 from wedata_audit.runner import CheckOptions, FilterOptions, ReportOptions, RuleOptions, execute_check
-from wedata_audit.terminal import Terminal, configure_logging
+from wedata_audit.terminal import Terminal, configure_logging, use_color
 
 EXIT_CODES_HELP = """\b
 Exit codes:
@@ -80,8 +80,9 @@ def _filter_opts(kw: dict[str, Any]) -> FilterOptions:
 
 
 def _report_opts(kw: dict[str, Any]) -> ReportOptions:
+    quiet = kw.pop("quiet")
     return ReportOptions(formats=list(kw.pop("formats")), output_dir=kw.pop("output_dir"),
-                         fail_on=kw.pop("fail_on"), verbose=_verbosity(kw.pop("verbose")), quiet=kw.pop("quiet"))
+                         fail_on=kw.pop("fail_on"), verbose=_verbosity(kw.pop("verbose"), quiet), quiet=quiet)
 
 
 @click.group(epilog=EXIT_CODES_HELP)
@@ -144,6 +145,7 @@ def demo(output_dir: str | None, formats: tuple[str, ...], n_tasks: int, quiet: 
     """Start the bundled fake WeData API on a loopback port and run a real live audit against it."""
     from wedata_audit.sources.api.live import execute_demo
 
+    _verbosity(0, quiet)
     report = ReportOptions(formats=list(formats), output_dir=output_dir, quiet=quiet)
     return execute_demo(report, Terminal(quiet=quiet), tasks=n_tasks)
 
@@ -211,13 +213,44 @@ def diff(old: str, new: str, fmt: str) -> int:
     return diff_reports(old, new, fmt, Terminal())
 
 
+@cli.group()
+def frameworks() -> None:
+    """List and show framework catalogues (MLPS 2.0 level 3, ISO/IEC 27001:2022, SOC 2) and their rules."""
+
+
+def _framework_paths(fn: F) -> F:
+    return click.option("--frameworks", "framework_paths", multiple=True, type=click.Path(), metavar="PATH",
+                        help="Framework catalogue file or folder to add (repeatable).")(fn)
+
+
+@frameworks.command("list")
+@_framework_paths
+@rule_options
+def frameworks_list(framework_paths: tuple[str, ...], **kw: Any) -> int:
+    """List the framework catalogues: id, requirements, automated ones, source."""
+    from wedata_audit.frameworksdoc import list_frameworks
+
+    return list_frameworks(list(framework_paths), _rule_opts(kw), Terminal())
+
+
+@frameworks.command("show")
+@click.argument("framework_id")
+@_framework_paths
+@rule_options
+def frameworks_show(framework_id: str, framework_paths: tuple[str, ...], **kw: Any) -> int:
+    """Show a framework: its sources and notes, and each requirement with the rules that check it."""
+    from wedata_audit.frameworksdoc import show_framework
+
+    return show_framework(framework_id, list(framework_paths), _rule_opts(kw), Terminal())
+
+
 _STATE = {"verbose": 0}  # the parsed -v count, for the error handler in main()
 
 
-def _verbosity(verbose: int) -> int:
-    """Record the parsed -v count and set up logging from it (done by each command that has -v)."""
+def _verbosity(verbose: int, quiet: bool = False) -> int:
+    """Record the parsed -v count and set up logging from it and -q (done by each command that has -v)."""
     _STATE["verbose"] = verbose
-    configure_logging(verbose)
+    configure_logging(verbose, quiet)
     return verbose
 
 
@@ -237,13 +270,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         click.echo("aborted", err=True)
         return EXIT_USAGE
     except AuditError as exc:
-        click.secho(f"wedata-audit: error: {exc}", fg="red", err=True)
+        click.secho(f"wedata-audit: error: {exc}", fg="red", err=True, color=use_color())
         return exc.exit_code
     except KeyboardInterrupt:
         click.echo("wedata-audit: interrupted: the audit is incomplete", err=True)
         return EXIT_INCOMPLETE
     except Exception as exc:  # never let a crash read as 0 or 1
-        click.secho(f"wedata-audit: internal error: {type(exc).__name__}: {exc}", fg="red", err=True)
+        click.secho(f"wedata-audit: internal error: {type(exc).__name__}: {exc}", fg="red", err=True,
+                    color=use_color())
         if _STATE["verbose"]:
             traceback.print_exc()
         else:

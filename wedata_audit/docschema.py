@@ -126,5 +126,9 @@ def describe(err: ValidationError) -> str:
     if v == "minLength" and arg == 1:
         return "must not be empty"
     if v == "pattern":
+        # A schema may say in words what its pattern wants (``x-expected``), rather than show the regex.
+        words = err.schema.get("x-expected") if isinstance(err.schema, dict) else None
+        if isinstance(words, str):
+            return f"expected {words}, found {_literal(instance)}"
         return f"does not match {arg!r}: {_literal(instance)}"
     return short(err.message)

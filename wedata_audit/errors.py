@@ -39,6 +39,19 @@ class FatalRemoteError(AuditError):
     """The API refused us as a whole (bad credentials, no permission): stop the run."""
 
 
+EXIT_MEANINGS = {
+    EXIT_OK: "no finding at or above the gate",
+    EXIT_FINDINGS: "findings at or above the gate",
+    EXIT_USAGE: "usage or configuration error, a refusal of the API, or an internal error",
+    EXIT_INCOMPLETE: "the audit is incomplete",
+}
+
+
+def exit_meaning(code: int) -> str:
+    """What an exit code says, in the words of the documentation."""
+    return EXIT_MEANINGS.get(code, "unknown")
+
+
 def exit_code_for(*, complete: bool, gating_findings: int) -> int:
     """Turn an audit outcome into the process exit code (3 wins over 1)."""
     if not complete:

@@ -86,7 +86,7 @@ def run_audit(plan: AuditPlan, source: Source, term: Terminal, *,
     engine = Engine(list(plan.rules))
     run = run_header(plan, source)
     run.meta.update(meta or {})
-    filters = plan.filters.start()
+    filters = plan.filters.start(plan.rules)
     known = registry()
     reporters: list[Reporter] = [known[t.format](t.path, plan.settings) for t in plan.targets]
     summary = term.summary_reporter()
@@ -132,7 +132,7 @@ def run_audit(plan: AuditPlan, source: Source, term: Terminal, *,
             if stop.requested is not None:
                 run.reasons.append(f"interrupted ({stop.requested}) before every task was audited")
             for flt in filters:
-                run.meta[flt.meta_key] = flt.report()
+                run.meta[flt.meta_key] = flt.meta()
             run.finished = now()
             run.ended = True
             written = [reporter.finish(run) for reporter in reporters]

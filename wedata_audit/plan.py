@@ -9,32 +9,27 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from wedata_audit.config import Config
 from wedata_audit.errors import UsageError
 from wedata_audit.filters import Filter
-from wedata_audit.filters.baseline import BaselineFilter
+from wedata_audit.filters.baseline import Baseline, BaselineFilter
 from wedata_audit.filters.waivers import Waiver, WaiverFilter
 from wedata_audit.finding import Severity
-from wedata_audit.policy.loading import Rule
+from wedata_audit.policy.loading import Rule, ruleset_digest
 from wedata_audit.reporters.base import JUNIT_FAILURES, JUNIT_PASSING, ReportSettings
+from wedata_audit.reportpaths import ReportTarget
 from wedata_audit.runner import (
     FilterOptions,
     ReportOptions,
     RuleOptions,
-    build_ruleset,
+    all_rules,
     load_filters,
     merge_config,
     parse_fail_on,
-    report_targets,
+    select_ruleset,
+    targets_of,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class ReportTarget:
-    format: str  # a name in the reporter registry
-    path: Path
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,15 +39,16 @@ class FilterPlan:
     today: dt.date
     waivers: tuple[Waiver, ...] | None = None
     waivers_source: str | None = None
-    baseline: frozenset[str] | None = None
-    baseline_source: str | None = None
+    baseline: Baseline | None = None
 
-    def start(self) -> list[Filter]:
+    def start(self, rules: tuple[Rule, ...] = ()) -> list[Filter]:
+        """Waivers, then baseline (which compares with the rules this run evaluates)."""
         out: list[Filter] = []
         if self.waivers is not None:
             out.append(WaiverFilter(list(self.waivers), today=self.today, source=self.waivers_source))
         if self.baseline is not None:
-            out.append(BaselineFilter(set(self.baseline), self.baseline_source or ""))
+            out.append(BaselineFilter(self.baseline, digest=ruleset_digest(rules),
+                                      rule_ids=frozenset(r.id for r in rules)))
         return out
 
 
@@ -69,16 +65,16 @@ def build_plan(rules: RuleOptions, report: ReportOptions, filters: FilterOptions
     """Resolve the options (command line over configuration) into a plan; raises UsageError/ConfigError."""
     merge_config(cfg, report, filters)
     fail_on = parse_fail_on(report.fail_on or "high")
-    targets = tuple(ReportTarget(name, path) for name, path in report_targets(report))
+    targets = tuple(targets_of(report))
     settings = report_settings(report)
-    ruleset = build_ruleset(rules, cfg)
-    loaded = load_filters(filters, cfg)
+    available = all_rules(rules, cfg)
+    ruleset = select_ruleset(available, rules, cfg)
+    loaded = load_filters(filters, cfg, known_rules={r.id for r in available})
     plan_filters = FilterPlan(
         today=loaded.today,
         waivers=tuple(loaded.waivers) if loaded.waivers is not None else None,
         waivers_source=loaded.waivers_source,
-        baseline=frozenset(loaded.baseline) if loaded.baseline is not None else None,
-        baseline_source=loaded.baseline_source,
+        baseline=loaded.baseline,
     )
     return AuditPlan(rules=tuple(ruleset), fail_on=fail_on, targets=targets, filters=plan_filters,
                      settings=settings)

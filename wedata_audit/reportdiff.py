@@ -6,6 +6,10 @@
   two versions of one task in a run stay two findings. A finding on a version the other run does not
   have still matches the same fingerprint on another version of that task (a version saved since): a
   problem that survives a new version is still open, not fixed and new again.
+* A finding of the old run that the new run does not have is ``fixed`` only when the new run evaluated its
+  rule on that task (passed or failed elsewhere); when the new run did not audit the task, did not run the
+  rule or skipped it there, the finding is ``not evaluated`` and listed apart, never as fixed. Different
+  rulesets, task sets and tasks without a project id are stated before the lists.
 * When either run is incomplete, findings of the task versions it did not audit would read as fixed (or
   new): the output says so first and the exit code is 3, whatever else changed.
 * Otherwise the exit code is 1 when there are new findings, 0 when not.
@@ -21,6 +25,7 @@ from typing import Any
 
 import click
 
+from wedata_audit.comparison import RunFacts, difference_notes, rechecked, task_key
 from wedata_audit.docschema import describe, first_error, location
 from wedata_audit.errors import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, ConfigError
 from wedata_audit.reporters import scrub_surrogates
@@ -28,7 +33,8 @@ from wedata_audit.sources.files import parse_json
 from wedata_audit.terminal import Terminal, safe
 
 REPORT_SCHEMA = "report.schema.json"
-GROUPS = ("new", "fixed", "still open")
+GROUPS = ("new", "fixed", "not evaluated", "still open")
+Outcomes = dict[tuple[str, str], list[tuple[str, dict[str, str]]]]  # task -> (version id, rule outcomes)
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,8 @@ class Report:
     findings: list[dict[str, Any]]
     # Why the run is incomplete; None when it is complete.
     incomplete: str | None
+    outcomes: Outcomes
+    facts: RunFacts
 
 
 def load_report(path: str) -> Report:
@@ -57,11 +65,18 @@ def load_report(path: str) -> Report:
         raise ConfigError(f"not a wedata-audit JSON report: {location(err.absolute_path)}: {describe(err)}",
                           source=path)
     findings = []
+    outcomes: Outcomes = defaultdict(list)
+    facts = RunFacts(digest=doc["ruleset"]["digest"], rule_ids=frozenset(r["id"] for r in doc["ruleset"]["rules"]))
     for task in doc["tasks"]:
         label = task["task_name"] or task["task_id"] or task["source"]
+        key = task_key(task["project_id"], task["task_id"], task["source"])
+        facts.add_task(key)
+        if task["status"] != "errored":
+            outcomes[key].append((task["version_id"], task["outcomes"]))
         for f in task["findings"]:
             findings.append({**f, "task": label, "version_num": task["version_num"],
-                             "version_id": task["version_id"]})
+                             "version_id": task["version_id"], "project_id": task["project_id"],
+                             "task_id": task["task_id"] or task["source"]})
     run = doc["run"]
     errored = sum(1 for t in doc["tasks"] if t["status"] == "errored")
     incomplete = None
@@ -69,11 +84,12 @@ def load_report(path: str) -> Report:
         incomplete = run["incomplete_reason"] or "the run did not finish"
     elif errored:
         incomplete = f"{errored} task version(s) could not be audited"
-    return Report(path=path, findings=findings, incomplete=incomplete)
+    return Report(path=path, findings=findings, incomplete=incomplete, outcomes=outcomes, facts=facts)
 
 
-def compare(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    """Group findings into new, fixed and still open (see the module docstring for the matching)."""
+def compare(before: list[dict[str, Any]], after: list[dict[str, Any]],
+            after_outcomes: Outcomes) -> dict[str, list[dict[str, Any]]]:
+    """Group findings into new, fixed, not evaluated and still open (see the module docstring)."""
     waiting: dict[tuple[str, str], deque[int]] = defaultdict(deque)
     for i, f in enumerate(before):
         waiting[(f["fingerprint"], f["version_id"])].append(i)
@@ -99,11 +115,20 @@ def compare(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> dict[s
             still.append(f)
         else:
             new.append(f)
-    fixed = [f for i, f in enumerate(before) if i not in matched]
-    groups = {"new": new, "fixed": fixed, "still open": still}
+    gone = [f for i, f in enumerate(before) if i not in matched]
+    fixed = [f for f in gone if _rechecked(f, after_outcomes)]
+    not_evaluated = [f for f in gone if not _rechecked(f, after_outcomes)]
+    groups = {"new": new, "fixed": fixed, "not evaluated": not_evaluated, "still open": still}
     for items in groups.values():
         items.sort(key=lambda f: (f["task"], f["version_num"], f["version_id"], f["rule_id"], f["key"]))
     return groups
+
+
+def _rechecked(finding: dict[str, Any], outcomes: Outcomes) -> bool:
+    """Whether the other run evaluated the finding's rule on its task (its version when it has it)."""
+    versions = outcomes.get(task_key(finding["project_id"], finding["task_id"]), [])
+    same = [o for v, o in versions if v == finding["version_id"]]
+    return any(rechecked(o, finding["rule_id"]) for o in (same or [o for _, o in versions]))
 
 
 def _incomplete_lines(reports: dict[str, Report]) -> list[str]:
@@ -119,17 +144,22 @@ def _incomplete_lines(reports: dict[str, Report]) -> list[str]:
 
 def diff_reports(old: str, new: str, fmt: str, term: Terminal) -> int:
     reports = {"old": load_report(old), "new": load_report(new)}
-    groups = compare(reports["old"].findings, reports["new"].findings)
+    groups = compare(reports["old"].findings, reports["new"].findings, reports["new"].outcomes)
     warning = _incomplete_lines(reports)
+    notes = difference_notes(reports["old"].facts, reports["new"].facts, before_name="the old run",
+                             after_name="the new run")
     if fmt == "json":
         doc: dict[str, Any] = {k.replace(" ", "_"): v for k, v in groups.items()}
         doc["incomplete"] = {name: r.incomplete for name, r in reports.items() if r.incomplete is not None}
+        doc["notes"] = notes
         term.echo(scrub_surrogates(json.dumps(doc, indent=1, ensure_ascii=False)))
         for line in warning:
             term.echo(click.style(scrub_surrogates(safe(line)), fg="yellow", bold=True), err=True)
     else:
         for line in warning:
             term.echo(click.style(scrub_surrogates(safe(line)), fg="yellow", bold=True))
+        for note in notes:
+            term.echo(click.style("note: ", fg="yellow") + scrub_surrogates(safe(note)))
         for name in GROUPS:
             items = groups[name]
             term.echo(f"{name}: {len(items)}")

@@ -21,3 +21,9 @@ def load_schema(name: str) -> dict[str, Any]:
 def default_rule_files() -> list[Traversable]:
     pack = files("wedata_audit.rules")
     return sorted((f for f in pack.iterdir() if f.name.endswith((".yaml", ".yml"))), key=lambda f: f.name)
+
+
+def bundled_framework_files() -> list[Traversable]:
+    """The bundled framework catalogues (``frameworks/*.yaml``), by file name."""
+    pack = files("wedata_audit.frameworks")
+    return sorted((f for f in pack.iterdir() if f.name.endswith((".yaml", ".yml"))), key=lambda f: f.name)

@@ -73,6 +73,8 @@ class RunTotals:
     rule_titles: dict[str, tuple[str, Severity]] = field(default_factory=dict)  # rules seen in findings
     gating: int = 0
     errored_sample: list[TaskResult] = field(default_factory=list)
+    # Task versions by what they did to the gate: failing it, open findings all below it, clean, errored.
+    by_gate: Counter[str] = field(default_factory=Counter)
 
     def add(self, task: TaskResult) -> None:
         self.tasks += 1
@@ -93,7 +95,14 @@ class RunTotals:
             else:
                 self.other_by_rule[(f.rule_id, str(f.status))] += 1
         self.failing_tasks_by_rule.update(failing)
+        opened = [f for f in task.findings if f.is_open]
+        self.by_gate["errored" if task.error is not None
+                     else "failing" if any(f.severity.rank >= floor for f in opened)
+                     else "below" if opened else "clean"] += 1
         self.skipped_by_rule.update(rid for rid, outcome in task.outcomes if outcome == RULE_SKIP)
+
+    def gate_counts(self) -> dict[str, int]:
+        return {k: self.by_gate[k] for k in ("clean", "below", "failing", "errored")}
 
     @property
     def errored(self) -> int:
@@ -244,6 +253,10 @@ class AuditResult:
 
     def summary(self) -> dict[str, Any]:
         return self.run().summary()
+
+    def gate_counts(self) -> dict[str, int]:
+        """Task versions by what they did to the gate: failing it, open findings all below it, clean, errored."""
+        return count_tasks(self.tasks, self.fail_on).gate_counts()
 
 
 def count_tasks(tasks: Iterable[TaskResult], fail_on: Severity) -> RunTotals:

@@ -7,23 +7,21 @@ The CLI only parses; everything here is callable (and tested) without a subproce
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from wedata_audit.config import Config, find_config
 from wedata_audit.errors import ConfigError, UsageError
-from wedata_audit.filters.baseline import load_fingerprints
+from wedata_audit.filters.baseline import Baseline, load_baseline
 from wedata_audit.filters.waivers import Waiver, load_waivers
 from wedata_audit.finding import Severity
-from wedata_audit.policy.loading import RawRule, Rule, build_rules, load_raw_rules, parse_overrides
+from wedata_audit.policy.loading import RawRule, Rule, build_rules, load_raw_rules, parse_overrides, policy_files
 from wedata_audit.policy.selection import select_rules
-from wedata_audit.reporters import registry
+from wedata_audit.reportpaths import ReportTarget, RunInput, clear_stale_reports, report_targets
 from wedata_audit.sources.files import expand_paths
 from wedata_audit.terminal import Terminal
-
-DEFAULT_FORMATS = ("html", "junit", "json")
 
 
 @dataclass
@@ -83,6 +81,11 @@ def now() -> str:
 def build_ruleset(opts: RuleOptions, cfg: Config | None = None) -> list[Rule]:
     """The rules in effect: pack and policy files, config overrides, then command-line overrides (which win),
     then selection. Every command that shows or runs rules builds them here."""
+    return select_ruleset(all_rules(opts, cfg), opts, cfg)
+
+
+def all_rules(opts: RuleOptions, cfg: Config | None = None) -> list[Rule]:
+    """Every rule of the pack and policy files, with overrides applied, before selection."""
     cfg = cfg or Config()
     include_default = opts.default_rules if opts.default_rules is not None else cfg.get("extends") != "none"
     paths = [cfg.resolve(p) for p in cfg.get("rules", [])] + opts.rule_paths
@@ -98,7 +101,12 @@ def build_ruleset(opts: RuleOptions, cfg: Config | None = None) -> list[Rule]:
         if not sep or not rid:
             raise UsageError(f"--severity {item!r}: expected RULE=LEVEL")
         severities[rid] = level
-    rules = build_rules(raw, params=params, severities=severities)
+    return build_rules(raw, params=params, severities=severities)
+
+
+def select_ruleset(rules: list[Rule], opts: RuleOptions, cfg: Config | None = None) -> list[Rule]:
+    """``--select``, ``--ignore`` and the configuration's disabled rules; no rule left is a usage error."""
+    overrides: dict[str, dict[str, Any]] = (cfg or Config()).get("overrides", {})
     disabled = [rid for rid, o in overrides.items() if o.get("disabled")]
     selected = select_rules(rules, opts.select, [*opts.ignore, *disabled])
     if not selected:
@@ -119,42 +127,23 @@ def check_config_overrides(overrides: dict[str, dict[str, Any]], raw: list[RawRu
                               f"(it has: {', '.join(sorted(declared[rid])) or 'none'})", source=cfg.source)
 
 
-def report_targets(opts: ReportOptions) -> list[tuple[str, Path]]:
-    """``(format, path)`` pairs; ``FORMAT=PATH`` names a file relative to the current folder.
-
-    Two reports at one path, or a path that is a folder, are usage errors.
-    """
-    known = registry()
-    out: list[tuple[str, Path]] = []
-    seen: dict[Path, str] = {}
-    for item in opts.formats or DEFAULT_FORMATS:
-        name, sep, path = item.partition("=")
-        if name not in known:
-            raise UsageError(f"unknown format {name!r} (choose from {', '.join(sorted(known))})")
-        target = Path(path) if sep and path else Path(opts.output_dir or "reports") / known[name].default_filename
-        key = target.resolve()
-        if key in seen:
-            raise UsageError(f"--format {item!r}: {target} is already the path of the {seen[key]} report")
-        if target.is_dir():
-            raise UsageError(f"--format {item!r}: {target} is a folder, not a file")
-        seen[key] = name
-        out.append((name, target))
-    return out
+def targets_of(opts: ReportOptions) -> list[ReportTarget]:
+    return report_targets(opts.formats, opts.output_dir)
 
 
-def clear_stale_reports(opts: ReportOptions, inputs: Iterable[str] = ()) -> None:
-    """Check the report paths, then remove the reports of an earlier run at them, before any work.
-
-    If this run then stops on an error, no report is left that a CI step could take for this run's.
-    A report path that is one of the inputs is a usage error (it would be deleted, then overwritten).
-    """
-    targets = report_targets(opts)
-    sources = {Path(i).resolve() for i in inputs if i != "-"}
-    for _, path in targets:
-        if path.resolve() in sources:
-            raise UsageError(f"report {path} is also an input: it would be overwritten")
-    for _, path in targets:
-        path.unlink(missing_ok=True)
+def run_inputs(cfg: Config, rules: RuleOptions, filters: FilterOptions, *,
+               snapshots: Iterable[str] = (), tasks_file: str | None = None) -> list[RunInput]:
+    """Every file the run reads, each with its role, for the report-path guard."""
+    items = [RunInput(f, "snapshot") for f in snapshots]
+    if cfg.source:
+        items.append(RunInput(cfg.source, "configuration"))
+    rule_paths = [cfg.resolve(p) for p in cfg.get("rules", [])] + rules.rule_paths
+    items += [RunInput(str(f), "policy file") for f in policy_files(rule_paths)]
+    for path, role in ((filters.waivers, "waivers file"), (filters.baseline, "baseline"),
+                       (tasks_file, "tasks file")):
+        if path:
+            items.append(RunInput(path, role))
+    return items
 
 
 def parse_fail_on(text: str) -> Severity:
@@ -169,20 +158,19 @@ class LoadedFilters:
     today: dt.date
     waivers: list[Waiver] | None = None
     waivers_source: str | None = None
-    baseline: set[str] | None = None
-    baseline_source: str | None = None
+    baseline: Baseline | None = None
 
 
-def load_filters(opts: FilterOptions, cfg: Config) -> LoadedFilters:
+def load_filters(opts: FilterOptions, cfg: Config, known_rules: Collection[str]) -> LoadedFilters:
     """Read waivers and baseline before the audit, so a bad file stops the run before any work."""
     today = opts.today or dt.datetime.now(dt.timezone.utc).date()
     loaded = LoadedFilters(today=today)
     if opts.waivers:
-        loaded.waivers = load_waivers(opts.waivers, today=today, max_days=cfg.get("max_waiver_days"))
+        loaded.waivers = load_waivers(opts.waivers, today=today, max_days=cfg.get("max_waiver_days"),
+                                       known_rules=known_rules)
         loaded.waivers_source = opts.waivers
     if opts.baseline:
-        loaded.baseline = load_fingerprints(opts.baseline)
-        loaded.baseline_source = opts.baseline
+        loaded.baseline = load_baseline(opts.baseline)
     return loaded
 
 
@@ -193,9 +181,9 @@ def execute_check(opts: CheckOptions, term: Terminal) -> int:
 
     cfg = find_config(opts.config)
     merge_config(cfg, opts.report, opts.filters)
-    targets = report_targets(opts.report)
-    files = expand_paths(opts.paths, exclude=[Path(opts.report.output_dir or "reports"), *(p for _, p in targets)])
-    clear_stale_reports(opts.report, files)
+    targets = targets_of(opts.report)
+    files = expand_paths(opts.paths, exclude=[Path(opts.report.output_dir or "reports"), *(t.path for t in targets)])
+    clear_stale_reports(targets, run_inputs(cfg, opts.rules, opts.filters, snapshots=files))
     plan = build_plan(opts.rules, opts.report, opts.filters, cfg)
     source = FileSource(opts.paths, files=files, project_id=opts.project_id or cfg.get("project_id"))
     return run_audit(plan, source, term)

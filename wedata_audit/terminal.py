@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -12,12 +13,21 @@ import click
 from wedata_audit.reporters.escaping import terminal as safe
 from wedata_audit.results import AuditResult
 
-__all__ = ["Terminal", "configure_logging", "safe"]
+__all__ = ["Terminal", "configure_logging", "safe", "use_color"]
 
 
-def configure_logging(verbose: int) -> None:
-    """Logs go to stderr: warnings by default, INFO with -v, DEBUG with -vv (retries, requests)."""
+def use_color() -> bool | None:
+    """``False`` when ``NO_COLOR`` is set to anything non-empty (no-color.org); else ``None``: click colours a
+    terminal and strips the colours from anything else."""
+    return False if os.environ.get("NO_COLOR") else None
+
+
+def configure_logging(verbose: int, quiet: bool = False) -> None:
+    """Logs go to stderr: warnings by default, INFO with -v, DEBUG with -vv (retries, requests); with -q only
+    errors (what went wrong with a task is in the reports)."""
     level = logging.WARNING if verbose <= 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    if quiet:
+        level = logging.ERROR
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
     for noisy in ("urllib3", "charset_normalizer"):
         logging.getLogger(noisy).setLevel(max(level, logging.INFO))
@@ -29,7 +39,7 @@ class Terminal:
         self.quiet = quiet
 
     def echo(self, text: str = "", *, err: bool = False) -> None:
-        click.echo(text, err=err)
+        click.echo(text, err=err, color=use_color())
 
     def note(self, text: str) -> None:
         """An informational line, left out with -q."""
@@ -37,7 +47,9 @@ class Terminal:
             self.echo(text)
 
     def warn(self, text: str) -> None:
-        click.secho(f"warning: {text}", fg="yellow", err=True)
+        """A warning on stderr, left out with -q (which prints only the verdict line)."""
+        if not self.quiet:
+            self.echo(click.style(f"warning: {text}", fg="yellow"), err=True)
 
     def summary_reporter(self):  # type: ignore[no-untyped-def]
         from wedata_audit.reporters import summary_reporter

@@ -1,7 +1,7 @@
 """Filters: they change a finding's status (waived, existing), never remove it, one task at a time.
 
 A filter has ``meta_key`` (where its report goes in the run's meta), ``apply(task) -> task`` and
-``report() -> dict`` (read once the run has ended).
+``meta() -> dict`` (read once the run has ended).
 """
 
 from __future__ import annotations
@@ -16,4 +16,4 @@ class Filter(Protocol):
 
     def apply(self, task: TaskResult) -> TaskResult: ...
 
-    def report(self) -> dict[str, Any]: ...
+    def meta(self) -> dict[str, Any]: ...

@@ -2,22 +2,45 @@
 
 Findings are matched by fingerprint (project, task, rule and the failing key; never the message text), so
 rewording a rule keeps the baseline, and a new failure of another key on the same task is always new.
+A baseline finding absent from this run is ``fixed`` only when this run evaluated its rule on that task;
+otherwise it is ``not-evaluated`` (see :mod:`wedata_audit.comparison`). The filter works one task result at a
+time and holds only the baseline's fingerprints, so it streams.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from wedata_audit.comparison import RunFacts, difference_notes, rechecked, task_key
 from wedata_audit.errors import ConfigError
 from wedata_audit.finding import FindingStatus
 from wedata_audit.results import TaskResult
 
 
-def load_fingerprints(path: str) -> set[str]:
-    """The fingerprints of every finding in a JSON report of wedata-audit."""
+@dataclass(frozen=True)
+class Known:
+    rule_id: str
+    task: tuple[str, str]
+
+
+@dataclass
+class Baseline:
+    """The findings of an earlier report, by fingerprint, and what that run audited."""
+
+    source: str
+    known: dict[str, Known] = field(default_factory=dict)
+    facts: RunFacts = field(default_factory=RunFacts)
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def load_baseline(path: str) -> Baseline:
+    """Read a JSON report of wedata-audit; a :class:`ConfigError` naming the file when it is not one."""
     try:
         doc = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -25,12 +48,21 @@ def load_fingerprints(path: str) -> set[str]:
     tasks = doc.get("tasks") if isinstance(doc, dict) else None
     if not isinstance(tasks, list):
         raise ConfigError("not a wedata-audit JSON report (no 'tasks' list)", source=path)
-    out: set[str] = set()
+    ruleset: dict[str, Any] = doc["ruleset"] if isinstance(doc.get("ruleset"), dict) else {}
+    rules: list[Any] = ruleset["rules"] if isinstance(ruleset.get("rules"), list) else []
+    baseline = Baseline(source=path, facts=RunFacts(
+        digest=_text(ruleset.get("digest")),
+        rule_ids=frozenset(_text(r.get("id")) for r in rules if isinstance(r, dict))))
     for task in tasks:
-        for f in task.get("findings") or [] if isinstance(task, dict) else []:
+        if not isinstance(task, dict):
+            continue
+        key = task_key(_text(task.get("project_id")), _text(task.get("task_id")), _text(task.get("source")))
+        baseline.facts.add_task(key)
+        findings = task.get("findings")
+        for f in findings if isinstance(findings, list) else []:
             if isinstance(f, dict) and isinstance(f.get("fingerprint"), str):
-                out.add(f["fingerprint"])
-    return out
+                baseline.known[f["fingerprint"]] = Known(rule_id=_text(f.get("rule_id")), task=key)
+    return baseline
 
 
 @dataclass
@@ -39,48 +71,71 @@ class BaselineReport:
     new: int = 0
     existing: int = 0
     fixed: int = 0
+    not_evaluated: int = 0
+    notes: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"source": self.source, "new": self.new, "existing": self.existing, "fixed": self.fixed}
+        return {"source": self.source, "new": self.new, "existing": self.existing, "fixed": self.fixed,
+                "not_evaluated": self.not_evaluated, "notes": list(self.notes)}
 
 
 class BaselineFilter:
-    """Marks open findings whose fingerprint is in the baseline ``existing``, task by task. Memory: the
-    baseline's fingerprints and the subset of them seen, never the run's own findings."""
+    """Marks findings of the baseline ``existing``, one task result at a time; :meth:`report` sums up."""
 
     meta_key = "baseline"
 
-    def __init__(self, known: set[str], source: str) -> None:
-        self.known = known
-        self.stats = BaselineReport(source=source)
-        self.seen: set[str] = set()
+    def __init__(self, baseline: Baseline, *, digest: str = "", rule_ids: frozenset[str] = frozenset()) -> None:
+        self.baseline = baseline
+        self.counts = BaselineReport(source=baseline.source)
+        self.seen: set[str] = set()  # baseline fingerprints still found in this run
+        self.checked: set[str] = set()  # baseline fingerprints whose rule ran on their task in this run
+        self.by_task: dict[tuple[str, str], list[str]] = {}
+        for fp, known in baseline.known.items():
+            self.by_task.setdefault(known.task, []).append(fp)
+        self.facts = RunFacts(digest=digest, rule_ids=rule_ids)
 
-    def apply(self, task: TaskResult) -> TaskResult:
+    def __call__(self, task: TaskResult) -> TaskResult:
+        s = task.subject
+        key = task_key(s.project_id, s.task_id, s.source)
+        self.facts.add_task(key)
         findings = []
         changed = False
+        present: set[str] = set()
         for f in task.findings:
             fp = f.fingerprint
-            if fp in self.known:
-                self.seen.add(fp)
-            if fp in self.known and f.is_open:
+            present.add(fp)
+            if fp in self.baseline.known and f.is_open:
                 findings.append(replace(f, status=FindingStatus.EXISTING))
-                self.stats.existing += 1
+                self.counts.existing += 1
                 changed = True
             else:
                 findings.append(f)
                 if f.is_open:
-                    self.stats.new += 1
+                    self.counts.new += 1
+        outcomes = dict(task.outcomes)
+        for fp in self.by_task.get(key, ()):
+            if fp in present:
+                self.seen.add(fp)
+            elif task.error is None and rechecked(outcomes, self.baseline.known[fp].rule_id):
+                self.checked.add(fp)
         return replace(task, findings=tuple(findings)) if changed else task
 
-    def result(self) -> BaselineReport:
-        self.stats.fixed = len(self.known) - len(self.seen)
-        return self.stats
+    apply = __call__
 
-    def report(self) -> dict[str, Any]:
-        return self.result().as_dict()
+    def meta(self) -> dict[str, Any]:
+        """The filter's part of the run's meta (``meta["baseline"]``), once the run has ended."""
+        return self.report().as_dict()
+
+    def report(self) -> BaselineReport:
+        gone = self.baseline.known.keys() - self.seen
+        self.counts.fixed = len(gone & self.checked)
+        self.counts.not_evaluated = len(gone - self.checked)
+        self.counts.notes = difference_notes(self.baseline.facts, self.facts)
+        return self.counts
 
 
-def apply_baseline(tasks: list[TaskResult], known: set[str], source: str) -> tuple[list[TaskResult],
-                                                                                   BaselineReport]:
-    flt = BaselineFilter(known, source)
-    return [flt.apply(t) for t in tasks], flt.result()
+def apply_baseline(tasks: list[TaskResult], baseline: Baseline, *, digest: str = "",
+                   rule_ids: frozenset[str] = frozenset()) -> tuple[list[TaskResult], BaselineReport]:
+    flt = BaselineFilter(baseline, digest=digest, rule_ids=rule_ids)
+    out = [flt(t) for t in tasks]
+    return out, flt.report()

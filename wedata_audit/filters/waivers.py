@@ -8,7 +8,9 @@ finding counts again. A waiver that matched nothing is listed as unused.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import fnmatch
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -51,7 +53,11 @@ def _date(value: str) -> dt.date:
     return dt.date.fromisoformat(value)
 
 
-def load_waivers(path: str, *, today: dt.date, max_days: int | None = None) -> list[Waiver]:
+def load_waivers(path: str, *, today: dt.date, max_days: int | None = None,
+                 known_rules: Collection[str] | None = None) -> list[Waiver]:
+    """Read and check a waivers file. With ``known_rules`` (every rule of the policy, selected or not), a waiver
+    whose ``rule`` matches none of them is an error: it would silently never apply. A rule left out on purpose
+    (``--select``, ``--ignore``, disabled) is still known, so its waivers are merely unused."""
     doc = load_yaml_file(path, "waivers file")
     problems = [f"{dotted(e.absolute_path, 'waivers')}: "
                 + ("a waiver needs task_id, task_name or workflow_id" if e.validator == "anyOf" else describe(e))
@@ -64,10 +70,15 @@ def load_waivers(path: str, *, today: dt.date, max_days: int | None = None) -> l
             expires = _date(item["expires"])
             created = _date(item["created"]) if "created" in item else None
         except ValueError as exc:
-            raise ConfigError(f"waivers[{i}]: invalid date: {exc}", source=path) from None
+            raise ConfigError(f"waivers[{i}]: invalid date ({exc}); expected a date as YYYY-MM-DD",
+                              source=path) from None
         waiver = Waiver(index=i, rule=item["rule"], reason=item["reason"], approved_by=item["approved_by"],
                         expires=expires, task_id=item.get("task_id"), task_name=item.get("task_name"),
                         workflow_id=item.get("workflow_id"), project_id=item.get("project_id"), created=created)
+        if known_rules is not None and not any(fnmatch.fnmatchcase(r, waiver.rule) for r in known_rules):
+            close = difflib.get_close_matches(waiver.rule, sorted(known_rules), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ConfigError(f"waivers[{i}]: rule {waiver.rule!r} names no rule of the policy{hint}", source=path)
         if max_days is not None:
             days = (expires - (created or today)).days
             if days > max_days:
@@ -120,7 +131,8 @@ class WaiverFilter:
         return WaiverReport(applied=self.applied, expired=[w.describe() for w in self.expired],
                             unused=[w.describe() for w in self.active if w.index not in self.used])
 
-    def report(self) -> dict[str, Any]:
+    def meta(self) -> dict[str, Any]:
+        """The filter's part of the run's meta (``meta["waivers"]``), once the run has ended."""
         return {"source": self.source, **self.result().as_dict()}
 
 

@@ -173,8 +173,10 @@ def parse_overrides(items: Iterable[str], what: str) -> dict[str, dict[str, Any]
             raise UsageError(f"{what} {item!r}: expected RULE.NAME=VALUE")
         try:
             parsed = load_yaml(value)
-        except yaml.YAMLError:
-            parsed = value
+        except yaml.YAMLError as exc:
+            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            raise UsageError(f"{what} {item!r}: the value {value!r} is not valid YAML ({problem}); write a list "
+                             "as [a, b], and quote a string that YAML would read otherwise") from None
         out.setdefault(rule_id, {})[name] = parsed
     return out
 

@@ -30,6 +30,7 @@ from wedata_audit.results import AuditResult, Run, TaskResult
 REGISTRY: dict[str, type[Reporter]] = {}
 # A lone surrogate (half of a UTF-16 pair; the JSON escape \ud800 decodes to one) cannot be written as UTF-8.
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+MARKER_WINDOW = 4096  # bytes read from the start of a file to recognise a report of ours
 JUNIT_FAILURES = ("gate", "all")
 JUNIT_PASSING = ("auto", "all", "folded")
 
@@ -159,6 +160,9 @@ class Reporter:
 
     name: ClassVar[str]
     default_filename: ClassVar[str]
+    # Found near the start of every file this reporter writes: how a stale report is told from a file that
+    # merely sits at the report's path (only the former may be removed or replaced).
+    marker: ClassVar[re.Pattern[bytes]]
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
@@ -169,6 +173,16 @@ class Reporter:
         self.path = path if path is not None else Path(self.default_filename)
         self.settings = settings or ReportSettings()
         self._spool: Spool | None = None
+
+    @classmethod
+    def wrote(cls, path: Path) -> bool:
+        """Whether the file at ``path`` is recognisably a report of this format written by this tool."""
+        try:
+            with path.open("rb") as fh:
+                head = fh.read(MARKER_WINDOW)
+        except OSError:
+            return False
+        return cls.marker.search(head.removeprefix(b"\xef\xbb\xbf")) is not None
 
     @property
     def spool(self) -> Spool:

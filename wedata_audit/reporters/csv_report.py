@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 
 from wedata_audit.reporters.base import Reporter, render
@@ -72,6 +73,7 @@ def _line(cells: list[str]) -> str:
 class CsvReporter(Reporter):
     name = "csv"
     default_filename = "findings.csv"
+    marker = re.compile(re.escape(",".join(COLUMNS).encode()))
 
     def start(self, run: Run) -> None:
         super().start(run)

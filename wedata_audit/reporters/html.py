@@ -67,6 +67,7 @@ printable = html_printable
 class HtmlReporter(Reporter):
     name = "html"
     default_filename = "report.html"
+    marker = re.compile(rb"<!-- wedata-audit report\.")
 
     def start(self, run: Run) -> None:
         super().start(run)  # the task rows

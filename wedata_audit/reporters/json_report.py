@@ -20,6 +20,7 @@ Layout choices:
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from wedata_audit.reporters.base import Reporter, render
@@ -66,6 +67,7 @@ def _array_lines(items: list[str], indent: str) -> str:
 class JsonReporter(Reporter):
     name = "json"
     default_filename = "report.json"
+    marker = re.compile(rb'"tool": ?\{"name": ?"wedata-audit"')
 
     def start(self, run: Run) -> None:
         super().start(run)

@@ -192,6 +192,7 @@ class Sizes:
 class JUnitReporter(Reporter):
     name = "junit"
     default_filename = "junit.xml"
+    marker = re.compile(rb'<testsuites name="wedata-audit"')
 
     def start(self, run: Run) -> None:
         super().start(run)

@@ -25,6 +25,7 @@ line), ``@`` mentions (no one is pinged by a task name), control characters and 
 from __future__ import annotations
 
 import heapq
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -194,6 +195,7 @@ class MarkdownReporter(Reporter):
 
     name = "markdown"
     default_filename = "report.md"
+    marker = re.compile(rb"^## \S+ wedata-audit: (?:PASS|FAIL|INCOMPLETE)\b")
     max_bytes = MAX_BYTES
 
     def start(self, run: Run) -> None:

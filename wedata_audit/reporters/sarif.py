@@ -257,6 +257,7 @@ class SarifReporter(Reporter):
 
     name = "sarif"
     default_filename = "report.sarif"
+    marker = re.compile(rb'"driver": ?\{"name": ?"wedata-audit"')
 
     def __init__(self, path: Path | None = None, settings: Any = None, cwd: Path | None = None) -> None:
         super().__init__(path, settings)

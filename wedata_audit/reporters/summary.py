@@ -22,8 +22,11 @@ def verdict_line(run: Run) -> str:
     s = run.summary()
     verdict = click.style(s["verdict"], fg=VERDICT_COLORS[s["verdict"]], bold=True)
     sev = ", ".join(f"{n} {k}" for k, n in s["by_severity"].items() if n)
-    return (f"wedata-audit: {verdict}: {s['tasks']} task version(s): {s['passed']} passed, "
-            f"{s['failed']} failed, {s['errored']} errored; {s['open']} open finding(s)"
+    g = run.totals.gate_counts()
+    gate = run.fail_on.value
+    return (f"wedata-audit: {verdict}: {s['tasks']} task version(s): {g['failing']} failing the gate ({gate}), "
+            f"{g['below']} with findings below it, {g['clean']} clean, {g['errored']} errored; "
+            f"{s['open']} open finding(s)"
             + (f" ({sev})" if sev else "")
             + f"; {s['gating']} at or above {run.fail_on.value}")
 
@@ -80,7 +83,10 @@ class TerminalSummary:
                 self.echo(safe(f"  unused  {w['rule']} {_target(w)}"))
         base = run.meta.get("baseline")
         if base:
-            self.echo(f"baseline: {base['new']} new, {base['existing']} existing, {base['fixed']} fixed")
+            self.echo(f"baseline: {base['new']} new, {base['existing']} existing, {base['fixed']} fixed, "
+                      f"{base.get('not_evaluated', 0)} not evaluated")
+            for note in base.get("notes", ()):
+                self.echo(click.style("  note: ", fg="yellow") + safe(note))
         for path in written:
             self.echo(f"report: {path}")
         self.echo(line)

@@ -12,15 +12,16 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from wedata_audit.config import Config, find_config
-from wedata_audit.errors import AuditError, ConfigError, FatalRemoteError, UsageError
+from wedata_audit.errors import EXIT_FINDINGS, AuditError, ConfigError, FatalRemoteError, UsageError, exit_meaning
 from wedata_audit.progress import Progress
+from wedata_audit.reportpaths import clear_stale_reports
 from wedata_audit.runner import (
     FilterOptions,
     ReportOptions,
     RuleOptions,
-    clear_stale_reports,
     merge_config,
-    report_targets,
+    run_inputs,
+    targets_of,
 )
 from wedata_audit.sources.api.client import DEFAULT_ENDPOINT, ApiError, RemoteTaskError, WeDataClient, parse_endpoint
 from wedata_audit.sources.api.credentials import Credentials, resolve_credentials, resolve_region
@@ -190,7 +191,8 @@ def execute_audit(opts: LiveOptions, term: Terminal, *, credentials: Credentials
     if cfg is None:
         cfg = find_config(opts.config)
     merge_config(cfg, opts.report, opts.filters)
-    clear_stale_reports(opts.report)
+    clear_stale_reports(targets_of(opts.report),
+                        run_inputs(cfg, opts.rules, opts.filters, tasks_file=opts.tasks_file))
     project_id = _setting(opts.project_id, cfg, "project_id")
     if not project_id:
         raise UsageError("a project id is required: --project-id, or project_id in the configuration")
@@ -276,7 +278,8 @@ def prepare_snapshot_dir(path: str | None, report: ReportOptions) -> Path | None
                 f"--save-snapshots {path}: the folder already holds {len(existing)} .json/.jsonl file(s) "
                 f"(e.g. {existing[0]}), which 'check {path}' would read along with this run's snapshots; "
                 "give an empty or new folder (nothing was deleted)")
-    for name, target in report_targets(report):
+    for t in targets_of(report):
+        name, target = t.format, t.path
         if target.suffix in SNAPSHOT_SUFFIXES and target.resolve().is_relative_to(folder.resolve()):
             raise UsageError(f"the {name} report {target} would be inside --save-snapshots {path}, where "
                              f"'check {path}' would read it as a task version; write the reports elsewhere")
@@ -301,7 +304,16 @@ def execute_demo(report: ReportOptions, term: Terminal, *, tasks: int = 60, seed
         opts.select = {}  # discover every task of the project through ListTriggerTasks
         creds = from_keys(TEST_SECRET_ID, TEST_SECRET_KEY, source="demo")
         code = execute_audit(opts, term, credentials=creds, cfg=Config())  # never ./wedata-audit.yaml
-    out = Path(report.output_dir or "reports")
-    term.note(f"demo: done. Open {out / 'report.html'} in a browser; exit code {code} "
-              "(1: the gate failed, as it should on the demo's non-compliant tasks).")
+    term.note(demo_closing_line(code, [t.path for t in targets_of(report) if t.path.exists()]))
     return code
+
+
+def demo_closing_line(code: int, written: list[Path]) -> str:
+    """The demo's last word: the reports it wrote (none it did not) and what its exit code means."""
+    html = [p for p in written if p.suffix == ".html"]
+    where = (f"open {html[0]} in a browser" if html
+             else f"reports: {', '.join(str(p) for p in written)}" if written else "no report was written")
+    meaning = exit_meaning(code)
+    if code == EXIT_FINDINGS:
+        meaning += ", as it should on the demo's non-compliant tasks"
+    return f"demo: done; {where}; exit code {code} ({meaning})."

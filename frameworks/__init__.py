@@ -1,0 +1,1 @@
+"""Framework catalogues (YAML), shipped inside the wheel as ``wedata_audit.frameworks``."""
