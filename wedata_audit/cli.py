@@ -60,6 +60,12 @@ def report_options(fn: F) -> F:
         click.option("--waivers", type=click.Path(), help="Waivers file (YAML): accepted exceptions with expiry."),
         click.option("--baseline", type=click.Path(),
                      help="An earlier JSON report: only findings not in it count for the gate."),
+        click.option("--junit-failures", type=click.Choice(["gate", "all"]),
+                     help="JUnit <failure> for open findings at or above --fail-on only (gate), or for every open "
+                          "finding (all) [default: gate]."),
+        click.option("--junit-passing", type=click.Choice(["auto", "all", "folded"]),
+                     help="JUnit test cases for passing rules: one per rule (all), one per task (folded), or all "
+                          "unless the file would pass 25 MB (auto) [default: auto]."),
         click.option("-v", "--verbose", count=True,
                      help="Print every finding and the traceback of an internal error; -vv also logs each request."),
         click.option("-q", "--quiet", is_flag=True, help="Print only the verdict line."),
@@ -82,6 +88,7 @@ def _filter_opts(kw: dict[str, Any]) -> FilterOptions:
 def _report_opts(kw: dict[str, Any]) -> ReportOptions:
     quiet = kw.pop("quiet")
     return ReportOptions(formats=list(kw.pop("formats")), output_dir=kw.pop("output_dir"),
+                         junit_failures=kw.pop("junit_failures"), junit_passing=kw.pop("junit_passing"),
                          fail_on=kw.pop("fail_on"), verbose=_verbosity(kw.pop("verbose"), quiet), quiet=quiet)
 
 

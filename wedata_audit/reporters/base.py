@@ -95,7 +95,8 @@ class Spool:
         self.size = 0  # characters written to the body so far
 
     def write(self, text: str) -> None:
-        text = scrub_surrogates(text)
+        if not text.isascii():
+            text = scrub_surrogates(text)
         self.size += len(text)
         self._fh.write(text)
 

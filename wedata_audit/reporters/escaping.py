@@ -31,14 +31,22 @@ def xml_clean(value: str) -> str:
     return _XML_FORBIDDEN.sub(_escape_forbidden, value)
 
 
+# Anything the XML escapers change; most values have none of it and are returned as they are.
+_XML_SPECIAL = re.compile("[&<>\"\t\n\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def xml_text(value: str) -> str:
     """Escape character data (``>`` too, so ``]]>`` cannot appear; CR kept as a reference)."""
+    if _XML_SPECIAL.search(value) is None:
+        return value
     value = xml_clean(value)
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
 
 
 def xml_attr(value: str) -> str:
     """Escape an attribute value for double quotes; tab, LF and CR survive attribute normalisation."""
+    if _XML_SPECIAL.search(value) is None:
+        return value
     value = xml_clean(value)
     value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
     return value.replace("\t", "&#9;").replace("\n", "&#10;").replace("\r", "&#13;")

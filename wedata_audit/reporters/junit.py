@@ -24,12 +24,19 @@ Size: GitLab ignores JUnit files over 30 MB. The document streams to a spool in 
 each passing and out-of-scope rule as a marker and each failure body beside its short form; at the end the
 exact size of each choice is known and the file is assembled so it stays under ``MAX_BYTES``:
 
-1. ``--junit-passing auto`` (default): one test case per passing rule, unless that makes the file larger
-   than ``MAX_BYTES``; then each task's passing and out-of-scope rules are folded into one passing test case
-   named ``passing`` (its ``<system-out>`` lists them). ``all`` / ``folded`` force either form. The choice is
-   made for the whole run, so names do not depend on a task's position.
-2. If the file is still larger, each failure body becomes a pointer to the JSON report and its message is
-   cut to ``TRIMMED_MESSAGE`` characters. No failure is ever dropped.
+``--junit-passing auto`` (default) takes the first of these forms that fits (the choice is made for the
+whole run, so names do not depend on a task's position; failures and errors are the same in every form):
+
+1. one test case per rule outcome;
+2. each task's passing and out-of-scope rules folded into one passing test case named ``passing``, whose
+   ``<system-out>`` names them;
+3. as 2, with each failure body (and each below-the-gate ``<system-out>``) reduced to a pointer to the JSON
+   report and its message cut to ``TRIMMED_MESSAGE`` characters;
+4. as 3, with the waived and baseline rules also in the ``passing`` case, which then counts the passing
+   rules instead of naming them.
+
+``--junit-passing all`` keeps form 1 (trimming failure bodies if still too large); ``folded`` starts at 2.
+No failure is ever dropped.
 
 Every value from task data goes through :func:`attr` or :func:`text` (``reporters.escaping``), which
 escape markup and replace what XML 1.0 cannot carry with a visible ``\\xNN`` / ``\\uNNNN`` escape, so the
@@ -66,7 +73,7 @@ TRIMMED_MESSAGE = 120
 
 _CLASS_UNSAFE = re.compile(r"[^\w-]+")
 # Spool markers (NUL and SOH never survive the escapers).
-_SUITE, _PASS, _OOS, _FAIL, _END = "\x00S", "\x00P", "\x00O", "\x00F", "\x00E"
+_SUITE, _PASS, _OOS, _FAIL, _EXCUSED, _END = "\x00S", "\x00P", "\x00O", "\x00F", "\x00X", "\x00E"
 _NL = "\x01"
 
 
@@ -151,6 +158,15 @@ def failure(rule_id: str, found: list[Finding], rule: RuleInfo | None, detail: b
     )
 
 
+def below_gate(found: list[Finding], rule: RuleInfo | None, detail: bool = True) -> str:
+    """The ``<system-out>`` of a passing test case whose open findings are all below the gate."""
+    if not detail:
+        return f"<system-out>below the gate (--fail-on): {text(shorten(_message(found), TRIMMED_MESSAGE))}; " \
+               f"{TRIMMED}</system-out>"
+    return ("<system-out>" + text("below the gate (--fail-on): " + "\n\n".join(evidence(f, rule) for f in found))
+            + "</system-out>")
+
+
 def excused(found: list[Finding]) -> str:
     """A ``<skipped>`` for a rule whose findings are all waived or in the baseline."""
     first = found[0]
@@ -174,19 +190,42 @@ def _size(value: str) -> int:
     return len(value) if value.isascii() else len(value.encode("utf-8"))
 
 
+@dataclass(frozen=True, slots=True)
+class Form:
+    """How the spooled document is assembled: per-rule passing cases or one folded case per task (``compact``:
+    the folded case also takes the waived and baseline rules, and counts the passing ones instead of naming
+    them), and full or trimmed failure bodies."""
+
+    folded: bool
+    detail: bool
+    compact: bool = False
+
+
+FORMS = {
+    "auto": (Form(False, True), Form(True, True), Form(True, False), Form(True, False, True)),
+    "all": (Form(False, True), Form(False, False)),
+    "folded": (Form(True, True), Form(True, False), Form(True, False, True)),
+}
+
+
 @dataclass(slots=True)
 class Sizes:
     """Bytes of each part of the document, so the assembly can choose a form that fits."""
 
     fixed: int = 0
     passing_cases: int = 0  # one test case per passing / out-of-scope rule
-    passing_folded: int = 0  # one folded test case per task
+    passing_folded: int = 0  # one folded test case per task, naming its rules
+    compact_folded: int = 0  # one folded test case per task, counting its rules, naming the excused ones
+    excused_cases: int = 0  # the <skipped> test cases of waived and baseline rules
     failure_full: int = 0
     failure_trimmed: int = 0
 
-    def total(self, folded: bool, detail: bool) -> int:
-        return (self.fixed + (self.passing_folded if folded else self.passing_cases)
-                + (self.failure_full if detail else self.failure_trimmed))
+    def total(self, form: Form) -> int:
+        if form.compact:
+            passing = self.compact_folded
+        else:
+            passing = (self.passing_folded if form.folded else self.passing_cases) + self.excused_cases
+        return self.fixed + passing + (self.failure_full if form.detail else self.failure_trimmed)
 
 
 class JUnitReporter(Reporter):
@@ -201,7 +240,7 @@ class JUnitReporter(Reporter):
         self._names = Names()
         self._group: list[TaskResult] = []
         self.sizes = Sizes()
-        self._tests = {"folded": 0, "all": 0}
+        self._tests = {"folded": 0, "all": 0, "compact": 0}
         self._failures = self._errors = 0
 
     def add(self, task: TaskResult) -> None:
@@ -223,6 +262,7 @@ class JUnitReporter(Reporter):
         lines: list[str] = []
         properties: list[str] = []
         failures = errors = skipped = passing = out_of_scope = 0
+        excused_ids: list[str] = []
         sizes = self.sizes
         if task.error is not None:
             reason = attr(shorten(task.error, MAX_MESSAGE))
@@ -247,14 +287,22 @@ class JUnitReporter(Reporter):
                     sizes.fixed += _size(head) + 12
                     lines.append(f"{_FAIL}{head}\x00{full}\x00{short}")
                 elif opened:  # open, but below the gate: a passing case that carries the finding
-                    out = text("below the gate (--fail-on): " + "\n\n".join(evidence(f, rule) for f in found))
-                    lines.append(f"{head}<system-out>{out}</system-out></testcase>")
+                    full = below_gate(found, rule)
+                    short = below_gate(found, rule, detail=False)
+                    sizes.failure_full += _size(full)
+                    sizes.failure_trimmed += _size(short)
+                    sizes.fixed += _size(head) + 12
+                    lines.append(f"{_FAIL}{head}\x00{full}\x00{short}")
                     sev = max((f.severity for f in opened), key=lambda s: s.rank)
                     properties.append(f'<property name="below-gate.{attr(rule_id)}" '
                                       f'value="{attr(sev.value + ": " + shorten(_message(found), MAX_MESSAGE))}"/>')
                 elif found:
                     skipped += 1
-                    lines.append(f"{head}{excused(found)}</testcase>")
+                    kind = "waived" if found[0].status == "waived" else "existing"
+                    case = f"{head}{excused(found)}</testcase>"
+                    lines.append(f"{_EXCUSED}{kind}: {attr(rule_id)}\x00{case}")
+                    excused_ids.append(f"{kind}: {rule_id}")
+                    sizes.excused_cases += _size(case) + 1
                 elif outcome == RULE_SKIP:
                     out_of_scope += 1
                     lines.append(f"{_OOS}{attr(rule_id)}")
@@ -265,28 +313,30 @@ class JUnitReporter(Reporter):
                     sizes.passing_cases += len(prefix) + len(attr(rule_id)) + 5
         if properties:
             lines.insert(0, "<properties>" + "".join(properties) + "</properties>")
-        others = sum(1 for line in lines if not line.startswith(("<properties>", _PASS, _OOS)))
+        others = sum(1 for line in lines if not line.startswith(("<properties>", _PASS, _OOS, _EXCUSED)))
         if passing or out_of_scope:
             sizes.passing_folded += len(prefix) + 60 + sum(_size(line) - 1 for line in lines
                                                               if line.startswith((_PASS, _OOS)))
-        self._tests["all"] += others + passing + out_of_scope
-        self._tests["folded"] += others + (1 if passing or out_of_scope else 0)
+        if passing or out_of_scope or excused_ids:
+            sizes.compact_folded += len(prefix) + 90 + sum(len(x) + 2 for x in excused_ids)
+        n_excused = len(excused_ids)
+        self._tests["all"] += others + n_excused + passing + out_of_scope
+        self._tests["folded"] += others + n_excused + (1 if passing or out_of_scope else 0)
+        self._tests["compact"] += others + (1 if passing or out_of_scope or excused_ids else 0)
         self._failures += failures
         self._errors += errors
         header = "\x00".join((_SUITE, attr(task.subject.label), attr(classname), str(others), str(failures),
-                              str(errors), str(skipped), str(passing), str(out_of_scope)))
+                              str(errors), str(skipped), str(n_excused), str(passing), str(out_of_scope)))
         body = "\n".join(line.replace("\n", _NL) for line in lines)
         sizes.fixed += _size(header) + sum(_size(line) for line in lines if line[:1] == "<") + 40
         return f"{header}\n{body}\n{_END}\n" if body else f"{header}\n{_END}\n"
 
     # --- assembly -----------------------------------------------------------------------------
 
-    def _form(self) -> tuple[bool, bool]:
-        """(folded, detail): the largest form that fits, passing cases folded first."""
-        mode = self.settings.junit_passing
-        folded = mode == "folded" or (mode == "auto" and self.sizes.total(False, True) > MAX_BYTES)
-        detail = self.sizes.total(folded, True) <= MAX_BYTES
-        return folded, detail
+    def _form(self) -> Form:
+        """The first form of the chosen ``--junit-passing`` mode that fits under MAX_BYTES (else the last)."""
+        forms = FORMS[self.settings.junit_passing]
+        return next((f for f in forms if self.sizes.total(f) <= MAX_BYTES), forms[-1])
 
     def _run_suite(self, run: Run) -> str:
         reason = run.incomplete_text or ""
@@ -297,54 +347,74 @@ class JUnitReporter(Reporter):
 
     def finish(self, run: Run) -> Path:
         self._flush()
-        folded, detail = self._form()
+        form = self._form()
         extra = 0 if run.is_complete else 1
-        tests = self._tests["folded" if folded else "all"] + extra
+        tests = self._tests["compact" if form.compact else "folded" if form.folded else "all"] + extra
         head = ('<?xml version="1.0" encoding="UTF-8"?>\n'
                 f'<testsuites name="{RUN_SUITE}" tests="{tests}" failures="{self._failures}" '
                 f'errors="{self._errors + extra}">\n')
         if not run.is_complete:
             head += self._run_suite(run)
-        return self.spool.assemble(head, "</testsuites>\n", lambda lines: _expand(lines, folded, detail))
+        return self.spool.assemble(head, "</testsuites>\n", lambda lines: _expand(lines, form))
 
 
-def _expand(lines: Iterator[str], folded: bool, detail: bool) -> Iterator[str]:
+def _expand(lines: Iterator[str], form: Form) -> Iterator[str]:
     """The spooled lines turned into the document's, in the chosen form."""
+    folded, detail, compact = form.folded, form.detail, form.compact
     classname = ""
     cases: list[str] = []
-    pending: list[str] = []  # folded: passing and out-of-scope rules of the current suite
-    skipped_oos: list[str] = []
+    passed: list[str] = []  # folded: the passing, out-of-scope and (compact) excused rules of the suite
+    out_of_scope: list[str] = []
+    excused_ids: list[str] = []
     for raw in lines:
         line = raw.rstrip("\n")
         if line.startswith(_SUITE):
-            _, name, classname, others, failures, errors, skipped, passing, oos = line[2:].split("\x00")
-            n_pass, n_oos = int(passing), int(oos)
-            tests = int(others) + ((1 if n_pass or n_oos else 0) if folded else n_pass + n_oos)
-            n_skipped = int(skipped) + (0 if folded else n_oos)
+            _, name, classname, others, failures, errors, skipped, n_excused, n_pass, n_oos = line[2:].split("\x00")
+            any_folded = int(n_pass) or int(n_oos) or (compact and int(n_excused))
+            if compact:
+                tests = int(others) + (1 if any_folded else 0)
+                n_skipped = int(skipped) - int(n_excused)
+            elif folded:
+                tests = int(others) + int(n_excused) + (1 if int(n_pass) or int(n_oos) else 0)
+                n_skipped = int(skipped)
+            else:
+                tests = int(others) + int(n_excused) + int(n_pass) + int(n_oos)
+                n_skipped = int(skipped) + int(n_oos)
             yield (f'<testsuite name="{name}" tests="{tests}" failures="{failures}" errors="{errors}"'
                    f' skipped="{n_skipped}">\n')
-            cases, pending, skipped_oos = [], [], []
+            cases, passed, out_of_scope, excused_ids = [], [], [], []
         elif line.startswith(_END):
-            if folded and (pending or skipped_oos):
-                listed = []
-                if pending:
-                    listed.append("passed: " + ", ".join(pending))
-                if skipped_oos:
-                    listed.append("out of scope: " + ", ".join(skipped_oos))
+            if folded and (passed or out_of_scope or excused_ids):
+                if compact:
+                    listed = [f"{len(passed)} rule(s) passed"] if passed else []
+                    if out_of_scope:
+                        listed.append(f"{len(out_of_scope)} out of scope")
+                    listed += excused_ids
+                    listed.append("the JSON report has every outcome")
+                else:
+                    listed = ["passed: " + ", ".join(passed)] if passed else []
+                    if out_of_scope:
+                        listed.append("out of scope: " + ", ".join(out_of_scope))
                 cases.append(f'<testcase classname="{classname}" name="{FOLDED_CASE}">'
                              f"<system-out>{'; '.join(listed)}</system-out></testcase>")
             yield ("\n".join(cases) + "\n</testsuite>\n") if cases else "</testsuite>\n"
         elif line.startswith(_PASS):
             if folded:
-                pending.append(line[2:])
+                passed.append(line[2:])
             else:
                 cases.append(f'<testcase classname="{classname}" name="{line[2:]}"/>')
         elif line.startswith(_OOS):
             if folded:
-                skipped_oos.append(line[2:])
+                out_of_scope.append(line[2:])
             else:
                 cases.append(f'<testcase classname="{classname}" name="{line[2:]}">'
                              '<skipped message="out of scope"/></testcase>')
+        elif line.startswith(_EXCUSED):
+            label, case = line[2:].split("\x00")
+            if compact:
+                excused_ids.append(label)
+            else:
+                cases.append(case.replace(_NL, "\n"))
         elif line.startswith(_FAIL):
             head, full, short = line[2:].split("\x00")
             cases.append(f"{head}{full.replace(_NL, chr(10)) if detail else short}</testcase>")

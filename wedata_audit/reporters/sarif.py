@@ -190,13 +190,15 @@ def message_text(finding: Finding) -> str:
     return "\n".join(lines)
 
 
-def result_entry(finding: Finding, rule_index: int, cwd: Path, baseline: bool) -> dict[str, Any]:
+def result_entry(finding: Finding, rule_index: int, cwd: Path, baseline: bool,
+                 where: dict[str, Any] | None = None) -> dict[str, Any]:
+    """``where``: the finding's location when the caller already has it (one per task version)."""
     entry: dict[str, Any] = {
         "ruleId": finding.rule_id,
         "ruleIndex": rule_index,
         "level": LEVELS[finding.severity],
         "message": {"text": message_text(finding)},
-        "locations": [location(finding.subject, cwd)],
+        "locations": [where if where is not None else location(finding.subject, cwd)],
         "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
     }
     if finding.status == FindingStatus.WAIVED:
@@ -276,11 +278,14 @@ class SarifReporter(Reporter):
         if task.error is not None:
             self._notes.write(("," if self._n_notes else "") + _dumps(task_notification(task, self._cwd)))
             self._n_notes += 1
+        where: dict[str, Any] | None = None
         for f in task.findings:
+            if where is None or f.subject != task.subject:
+                where = location(f.subject, self._cwd)
             if f.rule_id not in self._index:
                 self._index[f.rule_id] = len(self._index)
                 self._extra.append(RuleInfo(id=f.rule_id, title=f.title, severity=f.severity))
-            entry = result_entry(f, self._index[f.rule_id], self._cwd, self._baseline)
+            entry = result_entry(f, self._index[f.rule_id], self._cwd, self._baseline, where)
             self.spool.write(("," if self._results else "") + _dumps(entry))
             self._results += 1
 

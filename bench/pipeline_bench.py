@@ -1,0 +1,92 @@
+"""Pipeline benchmark: `wedata-audit check` with all six formats at 10,000 and 50,000 versions.
+
+Generates N realistic versions (the fake API's corpus, trimmed to about 2 KB each; findings as the
+corpus has them) as JSON Lines, runs `wedata-audit check FILE --format ...` (all six formats) as a
+subprocess, and prints a table: time, versions/s, peak RSS of that process (from wait4), and the size of
+each report. The streamed pipeline keeps memory flat in the number of versions: the goal is a 50,000-
+version peak of at most 300 MB and at most 1.5 x the 10,000-version peak, with the JUnit file under
+GitLab's 30 MB cap.
+
+    python bench/pipeline_bench.py [N ...]        (default 10000 50000)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+try:  # the corpus moves with the demo package
+    from wedata_audit.demo.corpus import generate  # type: ignore[import-not-found]
+except ImportError:
+    from wedata_audit.corpus import generate
+
+FORMATS = ("html", "junit", "json", "sarif", "markdown", "csv")
+TARGET_BYTES = 2048
+
+
+def trimmed(data: dict) -> dict:
+    """A version of about TARGET_BYTES: long code and long ext lists shortened (the rest kept)."""
+    task = data.get("Task") or {}
+    conf = task.get("TriggerTaskConfiguration") or {}
+    if isinstance(conf.get("CodeContent"), str):
+        conf["CodeContent"] = conf["CodeContent"][:200]
+    ext = conf.get("TaskExtConfigurationList")
+    while isinstance(ext, list) and len(ext) > 4 and len(json.dumps(data)) > TARGET_BYTES:
+        ext.pop()
+    return data
+
+
+def write_corpus(path: Path, n: int) -> int:
+    size = 0
+    with path.open("w", encoding="utf-8") as fh:
+        for data in generate(n, seed=11):
+            line = json.dumps({"Response": {"Data": trimmed(data), "RequestId": "req"}}, ensure_ascii=False)
+            size += len(line) + 1
+            fh.write(line + "\n")
+    return size
+
+
+def run(corpus: Path, out: Path) -> tuple[float, int, float]:
+    cmd = [sys.executable, "-m", "wedata_audit", "check", str(corpus), "-o", str(out), "-q",
+           "--project-id", "1460947878944567296", *(a for f in FORMATS for a in ("--format", f))]
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1, 3):
+        sys.exit(f"check failed ({code}): {proc.stderr.read().decode() if proc.stderr else ''}")
+    return elapsed, code, usage.ru_maxrss / 1024
+
+
+def main() -> None:
+    sizes = [int(a) for a in sys.argv[1:]] or [10_000, 50_000]
+    rows = []
+    for n in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            corpus, out = Path(tmp) / "versions.jsonl", Path(tmp) / "reports"
+            size = write_corpus(corpus, n)
+            elapsed, code, peak = run(corpus, out)
+            report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+            reports = {f.name: f.stat().st_size for f in out.iterdir()}
+            findings = report["summary"]["findings"]
+            rows.append((n, size / n, findings / max(n, 1), elapsed, n / elapsed, peak, code, reports))
+    print("| versions | KB/version | findings/version | time | versions/s | peak RSS | exit | "
+          + " | ".join(f"{f}" for f in sorted(rows[0][7])) + " |")
+    print("|" + "---:|" * (7 + len(rows[0][7])))
+    for n, per, fpv, elapsed, rate, peak, code, reports in rows:
+        cells = [f"{n:,}", f"{per / 1024:.1f}", f"{fpv:.2f}", f"{elapsed:.1f} s", f"{rate:,.0f}", f"{peak:.0f} MB",
+                 str(code), *(f"{reports[k] / 1e6:.1f} MB" for k in sorted(reports))]
+        print("| " + " | ".join(cells) + " |")
+    if len(rows) >= 2:
+        print(f"peak ratio {rows[-1][0]:,} / {rows[0][0]:,}: {rows[-1][5] / rows[0][5]:.2f} (goal <= 1.5; "
+              f"and <= 300 MB at 50,000)")
+
+
+if __name__ == "__main__":
+    main()
