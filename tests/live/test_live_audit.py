@@ -39,9 +39,10 @@ def report(out: Path) -> dict[str, Any]:
     return json.loads((out / "report.json").read_text())
 
 
-def interrupt_audit(api: FakeWeData, cwd: Path, args: list[str], *, once: tuple[str, int]) -> int:
-    """Run the CLI as a process with the test credentials; send it Ctrl-C once the fake API has seen
-    ``once = (action, count)`` requests; return its exit code."""
+def interrupt_audit(api: FakeWeData, cwd: Path, args: list[str], *, once: tuple[str, int],
+                    sig: signal.Signals = signal.SIGINT, times: int = 1) -> int:
+    """Run the CLI as a process with the test credentials; send it ``sig`` (Ctrl-C by default) ``times`` times
+    once the fake API has seen ``once = (action, count)`` requests; return its exit code."""
     env = {**os.environ, "TENCENTCLOUD_SECRET_ID": TEST_SECRET_ID, "TENCENTCLOUD_SECRET_KEY": TEST_SECRET_KEY,
            "HOME": str(cwd)}
     proc = subprocess.Popen([sys.executable, "-m", "wedata_audit", *args], env=env, cwd=cwd,
@@ -50,7 +51,9 @@ def interrupt_audit(api: FakeWeData, cwd: Path, args: list[str], *, once: tuple[
     deadline = time.monotonic() + 20
     while api.stats().actions[action] < count and time.monotonic() < deadline:
         time.sleep(0.05)
-    proc.send_signal(signal.SIGINT)
+    for _ in range(times):
+        proc.send_signal(sig)
+        time.sleep(0.05)
     proc.communicate(timeout=30)
     return proc.returncode
 
@@ -158,6 +161,30 @@ def test_ctrl_c_writes_an_incomplete_report(tmp_path: Path) -> None:
     assert doc["run"]["complete"] is False and "interrupted" in doc["run"]["incomplete_reason"]
     assert len(doc["tasks"]) == 40  # what was fetched is audited, the rest listed as not fetched
     assert sum(t["status"] != "errored" for t in doc["tasks"]) >= 2
+
+
+@pytest.mark.parametrize(("sig", "times"), [(signal.SIGTERM, 1), (signal.SIGTERM, 2), (signal.SIGINT, 2)])
+def test_a_stop_signal_ends_a_live_audit_like_ctrl_c(tmp_path: Path, sig: signal.Signals, times: int) -> None:
+    """SIGTERM (what CI runners send on cancel), also twice, and a double Ctrl-C: no new request, every report
+    written whole and marked incomplete, exit 3, within a few seconds."""
+    with FakeWeData(corpus.generate(40, seed=5), rate_limit=0, latency=0.3) as api:
+        args = audit_args(api, tmp_path / "out", "--workers", "2", "--format", "html",
+                          *[a for t in api.task_ids for a in ("--task", t)])
+        start = time.monotonic()
+        code = interrupt_audit(api, tmp_path, args, once=("GetTriggerTaskVersion", 4), sig=sig, times=times)
+        elapsed = time.monotonic() - start
+        requests = api.stats().actions["GetTriggerTaskVersion"]
+        time.sleep(0.5)
+        assert api.stats().actions["GetTriggerTaskVersion"] == requests  # nothing sent after the exit
+    assert code == 3 and elapsed < 15
+    assert requests < 40
+    out = tmp_path / "out"
+    assert sorted(p.name for p in out.iterdir()) == ["junit.xml", "report.html", "report.json"]
+    doc = report(out)
+    name = "SIGTERM" if sig == signal.SIGTERM else "SIGINT"
+    assert doc["run"]["complete"] is False and name in doc["run"]["incomplete_reason"]
+    assert len(doc["tasks"]) == 40  # audited, or listed as not fetched
+    assert "AUDIT INCOMPLETE" in (out / "report.html").read_text(encoding="utf-8")[:2000]
 
 
 def test_secret_key_appears_in_no_output_at_any_verbosity(env: None, tmp_path: Path, monkeypatch,
