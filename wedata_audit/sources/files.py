@@ -11,6 +11,7 @@ beside ``Response``; its ``project_id`` (and other evidence) is taken from there
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 import sys
@@ -114,6 +115,9 @@ def read_snapshots(paths: Iterable[str], *, project_id: str | None = None) -> It
 def _read(names: list[str], project_id: str | None) -> Iterator[Snapshot]:
     for name in names:
         source = "<stdin>" if name == "-" else name
+        if name != "-" and name.endswith(".jsonl"):
+            yield from _read_jsonl_file(name, project_id)
+            continue
         try:
             text = _read_stdin() if name == "-" else Path(name).read_bytes().decode("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
@@ -146,7 +150,29 @@ def snapshots_from_text(text: str, source: str, *, project_id: str | None = None
             yield from snapshots_from_doc(doc, source, project_id)
             return
     # Not splitlines(): it also splits at U+2028, U+2029 and U+0085, which JSON allows raw inside strings.
-    for lineno, line in enumerate(text.split("\n"), start=1):
+    yield from _jsonl(text.split("\n"), source, project_id)
+
+
+def _read_jsonl_file(name: str, project_id: str | None) -> Iterator[Snapshot]:
+    """A JSON Lines file, one line in memory at a time (after a streaming check that the whole file is UTF-8,
+    so an invalid byte anywhere still makes the file one errored task, as for any other file)."""
+    try:
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        with open(name, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+        fh = open(name, "rb")  # noqa: SIM115 -- closed below, after the generator is done with it
+    except (OSError, UnicodeDecodeError) as exc:
+        yield Snapshot(source=name, error=f"cannot read file: {exc}")
+        return
+    with fh:
+        # Binary lines end at b"\n" only, as text.split("\n") does.
+        yield from _jsonl((raw.decode("utf-8").removesuffix("\n") for raw in fh), name, project_id)
+
+
+def _jsonl(lines: Iterable[str], source: str, project_id: str | None) -> Iterator[Snapshot]:
+    for lineno, line in enumerate(lines, start=1):
         if not line.strip(JSON_WHITESPACE):
             continue
         where = f"{source}:{lineno}"
