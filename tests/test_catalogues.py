@@ -19,10 +19,12 @@ from wedata_audit.catalogues import (
     with_rule_controls,
 )
 from wedata_audit.errors import ConfigError, UsageError
-from wedata_audit.policy.loading import SCHEMA_RULE_ID, build_rules, load_raw_rules
+from wedata_audit.policy.loading import build_rules, load_raw_rules
 from wedata_audit.resources import bundled_framework_files
 
 from .conftest import ROOT
+
+SCHEMA_RULE = "schema"  # the core pack's rule
 
 BUNDLED = ("iso27001-2022", "mlps2-l3", "soc2-2017")
 MINIMAL = """\
@@ -183,10 +185,10 @@ def test_restrict_to_framework_keeps_its_rules_and_the_schema_rule(pack, bundled
     mlps = find_catalogue(bundled, "mlps2-l3")
     kept = restrict_to_framework(pack, mlps)
     ids = [r.id for r in kept]
-    assert ids[0] == SCHEMA_RULE_ID
-    assert set(ids) - {SCHEMA_RULE_ID} == set(mlps.rule_ids) & {r.id for r in pack}
+    assert ids[0] == SCHEMA_RULE
+    assert set(ids) - {SCHEMA_RULE} == set(mlps.rule_ids) & {r.id for r in pack}
     assert "retries-bounded" not in ids and "kerberos-login" in ids  # capacity rules map to ISO and SOC 2 only
-    assert SCHEMA_RULE_ID not in {r.id for r in restrict_to_framework(pack, mlps, keep=())}
+    assert SCHEMA_RULE not in {r.id for r in restrict_to_framework(pack, mlps, keep=())}
     acme = read_catalogue_text(MINIMAL.replace("[owner]", "[not-a-rule]"), "acme.yaml")
     with pytest.raises(UsageError, match="maps none of the rules in effect"):
         restrict_to_framework(pack, acme)

@@ -125,3 +125,19 @@ def test_fifty_thousand_versions_stay_under_gitlab_cap_with_every_failure(tmp_pa
     failures = sum(1 for _ in root.iter("failure"))
     assert failures == 12_500 * 2  # critical and high fail the default gate (high); the rest is below it
     assert int(root.get("failures")) == failures
+
+
+def test_the_compact_form_keeps_every_gate_failure_and_names_the_rules_below_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    result = sample_result(8, kinds=("failed", "passed", "waived"), fail_on=Severity.HIGH)
+    full = render(result, junit_passing="all")
+    monkeypatch.setattr(junit, "MAX_BYTES", 10)  # nothing fits: the last form, the most compact
+    compact = render(result)
+    check_document(compact)
+    before, after = JUnitXml.fromstring(full.encode("utf-8")), JUnitXml.fromstring(compact.encode("utf-8"))
+    assert after.failures == 2 * 3 and after.errors == before.errors  # critical + high on each failed task
+    root = etree.fromstring(compact.encode("utf-8"))
+    assert [p.get("value") for p in root.iter("property")] == ["WD-003, WD-004"] * 3
+    passing = [c for c in root.iter("testcase") if c.get("name") == "passing"]
+    assert len(passing) == 8 and "below the gate (--fail-on): WD-003 (medium), WD-004 (low)" in compact
+    assert junit.TRIMMED in compact

@@ -211,7 +211,7 @@ def run_cases(cases: Iterable[Case], engine: Engine) -> list[CaseResult]:
     from wedata_audit.sources.snapshot import Snapshot
 
     said = {"pass": "passed", "fail": "failed", "skip": "was out of scope", None: "did not run"}
-    known = {r.id for r in engine.rules} | ({engine.schema_rule.id} if engine.schema_rule else set())
+    known = {r.id for r in engine.rules}
     results = []
     for case in cases:
         task = engine.audit(Snapshot(source=case.source, data=case.data))

@@ -25,7 +25,7 @@ import yaml
 
 from wedata_audit.docschema import all_errors, describe, dotted
 from wedata_audit.errors import ConfigError, UsageError
-from wedata_audit.policy.loading import SCHEMA_RULE_ID, Rule
+from wedata_audit.policy.loading import Rule
 from wedata_audit.resources import bundled_framework_files
 from wedata_audit.results import RuleInfo
 from wedata_audit.yamlfile import load_yaml
@@ -227,15 +227,16 @@ def unknown_rules(catalogue: Catalogue, known: Iterable[str]) -> list[str]:
 R = TypeVar("R", bound=Rule)
 
 
-def restrict_to_framework(rules: Sequence[R], catalogue: Catalogue, *, keep: Iterable[str] = (SCHEMA_RULE_ID,)
+def restrict_to_framework(rules: Sequence[R], catalogue: Catalogue, *, keep: Iterable[str] | None = None
                           ) -> list[R]:
     """The rules that give evidence for ``catalogue`` (``--framework ID``), in their order, plus ``keep``.
 
-    The built-in ``schema`` rule is kept by default: it says whether the input can be trusted at all. Raises
+    ``keep`` defaults to the core pack's rules (the schema rule): they say whether the input can be trusted at
+    all. Raises
     :class:`UsageError` when none of the rules in effect maps to the framework (the run would check nothing).
     """
     mapped = set(with_rule_controls(catalogue, [r.info for r in rules]).rule_ids)
-    kept = set(keep)
+    kept = set(keep) if keep is not None else {r.id for r in rules if r.core}
     out = [r for r in rules if r.id in mapped or r.id in kept]
     if not any(r.id in mapped for r in out):
         raise UsageError(f"framework {catalogue.id!r} maps none of the rules in effect: nothing to run")

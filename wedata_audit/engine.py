@@ -1,24 +1,22 @@
-"""The engine: one snapshot in, one :class:`TaskResult` out (schema check, then every rule on the view)."""
+"""The engine: one snapshot in, one :class:`TaskResult` out (every rule of the rule set, in order, on the version).
+
+Rules that read the rule view (conditions) and rules with a built-in check (which read the raw Data, like the
+core pack's schema rule) are evaluated alike. A rule that reads data the source did not fetch
+(``Snapshot.unavailable``) is the extension point for a ``skip`` outcome; no source sets it yet.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
-from wedata_audit.finding import Finding, Subject
-from wedata_audit.policy.conditions import show
-from wedata_audit.policy.loading import SCHEMA_RULE_ID, Rule
-from wedata_audit.policy.schemacheck import SchemaChecker
+from wedata_audit.finding import Finding
+from wedata_audit.policy.loading import Rule
 from wedata_audit.policy.view import build_view
-from wedata_audit.results import RULE_FAIL, RULE_PASS, TaskResult
+from wedata_audit.results import TaskResult
 from wedata_audit.sources.snapshot import Snapshot
 
 
 class Engine:
-    def __init__(self, rules: list[Rule], schema: SchemaChecker | None = None) -> None:
-        self.schema_rule = next((r for r in rules if r.id == SCHEMA_RULE_ID), None)
-        self.rules = [r for r in rules if r.check is not None]
-        self.schema = schema if schema is not None else (SchemaChecker() if self.schema_rule else None)
+    def __init__(self, rules: list[Rule]) -> None:
+        self.rules = list(rules)
 
     def audit(self, snap: Snapshot) -> TaskResult:
         try:
@@ -36,16 +34,15 @@ class Engine:
         findings: list[Finding] = []
         outcomes: list[tuple[str, str]] = []
         errors: list[str] = []
-        if self.schema_rule is not None and self.schema is not None:
-            findings.extend(self._schema_findings(snap.data, subject))
-            outcomes.append((SCHEMA_RULE_ID, RULE_FAIL if findings else RULE_PASS))
         try:
             view = build_view(snap.data)
         except Exception as exc:  # the view is defensive; this is a bug, kept per task
             return TaskResult(subject=subject, error=f"cannot build the rule view: {exc!r}", meta=snap.meta)
         for rule in self.rules:
             try:
-                outcome, failures = rule.evaluate(view)
+                outcome, failures = rule.evaluate(view, snap.data)
+            except RecursionError:
+                raise
             except Exception as exc:  # e.g. a JMESPath function applied to the wrong type
                 errors.append(f"rule {rule.id} could not be evaluated: {exc}")
                 continue
@@ -57,11 +54,3 @@ class Engine:
                                         actual=f.actual, expected=f.expected))
         return TaskResult(subject=subject, findings=tuple(findings), outcomes=tuple(outcomes),
                           error="; ".join(errors) or None, meta=snap.meta)
-
-    def _schema_findings(self, data: dict[str, Any], subject: Subject) -> Iterator[Finding]:
-        assert self.schema_rule is not None and self.schema is not None
-        info = self.schema_rule.info
-        for v in self.schema.violations(data):
-            yield Finding(rule_id=info.id, severity=info.severity, title=info.title,
-                          message=f"{v.pointer} is {show(v.value, 60)}, {v.message}", subject=subject,
-                          key=v.pointer, actual=show(v.value, 60), expected=v.message)

@@ -23,6 +23,12 @@ def default_rule_files() -> list[Traversable]:
     return sorted((f for f in pack.iterdir() if f.name.endswith((".yaml", ".yml"))), key=lambda f: f.name)
 
 
+def core_rule_files() -> list[Traversable]:
+    """The core pack (``rules/core/``): rules loaded with every rule set, also without the default pack."""
+    pack = files("wedata_audit.rules").joinpath("core")
+    return sorted((f for f in pack.iterdir() if f.name.endswith((".yaml", ".yml"))), key=lambda f: f.name)
+
+
 def bundled_framework_files() -> list[Traversable]:
     """The bundled framework catalogues (``frameworks/*.yaml``), by file name."""
     pack = files("wedata_audit.frameworks")

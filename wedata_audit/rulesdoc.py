@@ -89,6 +89,6 @@ def test_rules(paths: list[str], opts: RuleOptions, config: str | None, term: Te
 def validate_rules(paths: list[str], term: Terminal) -> int:
     raw = load_raw_rules(paths, include_default=not paths)
     rules = build_rules(raw)
-    files = sorted({r.source for r in raw} - {"<built-in>"})
-    term.echo(f"ok: {len(rules) - 1} rule(s) in {len(files)} file(s) are valid")
+    files = sorted({r.source for r in raw if not r.core})
+    term.echo(f"ok: {sum(1 for r in rules if not r.core)} rule(s) in {len(files)} file(s) are valid")
     return 0

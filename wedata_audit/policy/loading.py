@@ -20,41 +20,18 @@ import yaml
 from wedata_audit.docschema import describe, dotted, validator
 from wedata_audit.errors import ConfigError, UsageError
 from wedata_audit.finding import Severity
+from wedata_audit.policy.builtin import BuiltinCheck, builtin_check
 from wedata_audit.policy.conditions import Condition, ConditionError, Failure, compile_condition
-from wedata_audit.resources import default_rule_files
+from wedata_audit.resources import core_rule_files, default_rule_files
 from wedata_audit.results import RULE_FAIL, RULE_PASS, RULE_SKIP, RuleInfo
 from wedata_audit.yamlfile import load_yaml
 
 POLICY_SCHEMA = "policy.schema.json"
-SCHEMA_RULE_ID = "schema"
-
-# The built-in rule that reports schema violations; documented here, beside the code that runs it.
-SCHEMA_RULE_SPEC: dict[str, Any] = {
-    "id": SCHEMA_RULE_ID,
-    "title": "Task version matches the WeData API schema",
-    "severity": "medium",
-    "category": "integrity",
-    "description": (
-        "Every value of the version has the type and, where the API documents one, a value from the "
-        "enumeration or the format that GetTriggerTaskVersion (API 2025-08-06) specifies: Status is N or Y, "
-        "AllowRedoType is ALL, FAILURE or NONE, timestamps are 'YYYY-MM-DD HH:MM:SS', and so on. A value "
-        "of another shape means the snapshot was edited by hand, truncated, or comes from an API version "
-        "this auditor does not know; the policy rules cannot be trusted on it. Fields the schema does not "
-        "list are allowed, and so is null anywhere. One finding per bad value, keyed by its JSON Pointer."
-    ),
-    "remediation": (
-        "Re-export the version from WeData (or fetch it with `wedata-audit audit --save-snapshots`) "
-        "instead of editing snapshots by hand; if the API itself returned it, report the field."
-    ),
-}
-
-
-
-
 @dataclass(frozen=True, slots=True)
 class RawRule:
     spec: Mapping[str, Any]
     source: str
+    core: bool = False  # from the core pack (rules/core/)
 
 
 @dataclass(frozen=True)
@@ -65,16 +42,22 @@ class Rule:
     spec: Mapping[str, Any]
     sensitive: bool = False
     when: Condition | None = None
-    check: Condition | None = None  # None: a built-in rule, run by the engine itself
+    check: Condition | None = None  # None: the rule's check is built in (``builtin``)
     doc_params: Mapping[str, Any] = field(default_factory=dict)
+    builtin: BuiltinCheck | None = None  # ``check: {builtin: NAME}``: reads the raw Data
+    core: bool = False  # from the core pack (rules/core/): loaded with every rule set
 
     @property
     def id(self) -> str:
         return self.info.id
 
-    def evaluate(self, view: Mapping[str, Any]) -> tuple[str, list[Failure]]:
+    def evaluate(self, view: Mapping[str, Any], data: Any = None) -> tuple[str, list[Failure]]:
+        """The outcome on one version: ``view`` for conditions, ``data`` (the raw Data) for a built-in check."""
         if self.when is not None and self.when.evaluate(view):
             return RULE_SKIP, []
+        if self.builtin is not None:
+            failures = self.builtin.evaluate(data)
+            return (RULE_FAIL if failures else RULE_PASS), failures
         assert self.check is not None
         failures = self.check.evaluate(view)
         return (RULE_FAIL if failures else RULE_PASS), failures
@@ -154,7 +137,10 @@ def policy_files(paths: Iterable[str]) -> list[Path]:
 
 
 def load_raw_rules(paths: Iterable[str], *, include_default: bool = True) -> list[RawRule]:
-    raw: list[RawRule] = [RawRule(spec=SCHEMA_RULE_SPEC, source="<built-in>")]
+    raw: list[RawRule] = []
+    for f in core_rule_files():
+        core = read_policy_file(f, f"rules/core/{f.name}")
+        raw.extend(RawRule(spec=r.spec, source=r.source, core=True) for r in core)
     if include_default:
         for f in default_rule_files():
             raw.extend(read_policy_file(f, f"rules/{f.name}"))
@@ -217,7 +203,9 @@ def _compile(item: RawRule, overrides: Mapping[str, Any], severity: str | None) 
     sensitive = bool(spec.get("sensitive", False))
     try:
         when = compile_condition(spec["when"], effective, "when", sensitive=sensitive) if "when" in spec else None
-        check = compile_condition(spec["check"], effective, "check", sensitive=sensitive) if "check" in spec else None
+        builtin = builtin_check(spec["check"]["builtin"]) if "builtin" in spec.get("check", {}) else None
+        check = (compile_condition(spec["check"], effective, "check", sensitive=sensitive)
+                 if "check" in spec and builtin is None else None)
     except ConditionError as exc:
         blame = f" (with the overridden params {', '.join(sorted(overrides))})" if overrides else ""
         raise ConfigError(f"{exc}{blame}", source=item.source, rule_id=rid) from None
@@ -225,7 +213,8 @@ def _compile(item: RawRule, overrides: Mapping[str, Any], severity: str | None) 
                     description=spec["description"].strip(), remediation=spec["remediation"].strip(),
                     controls=tuple(spec.get("controls", ())))
     return Rule(info=info, params=effective, source=item.source, spec=spec, sensitive=sensitive,
-                when=when, check=check, doc_params=declared)
+                when=when, check=check, doc_params=declared, builtin=builtin,
+                core=item.core)
 
 
 def ruleset_digest(rules: Iterable[Rule]) -> str:

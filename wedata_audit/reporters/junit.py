@@ -32,8 +32,9 @@ whole run, so names do not depend on a task's position; failures and errors are 
    ``<system-out>`` names them;
 3. as 2, with each failure body (and each below-the-gate ``<system-out>``) reduced to a pointer to the JSON
    report and its message cut to ``TRIMMED_MESSAGE`` characters;
-4. as 3, with the waived and baseline rules also in the ``passing`` case, which then counts the passing
-   rules instead of naming them.
+4. as 3, with the waived and baseline rules and the rules whose findings are all below the gate also in
+   the ``passing`` case, which then counts the passing rules instead of naming them (and one suite
+   property ``below-gate`` names the rules below the gate).
 
 ``--junit-passing all`` keeps form 1 (trimming failure bodies if still too large); ``folded`` starts at 2.
 No failure is ever dropped.
@@ -74,6 +75,7 @@ TRIMMED_MESSAGE = 120
 _CLASS_UNSAFE = re.compile(r"[^\w-]+")
 # Spool markers (NUL and SOH never survive the escapers).
 _SUITE, _PASS, _OOS, _FAIL, _EXCUSED, _END = "\x00S", "\x00P", "\x00O", "\x00F", "\x00X", "\x00E"
+_BELOW, _PROPS = "\x00B", "\x00R"
 _NL = "\x01"
 
 
@@ -219,13 +221,16 @@ class Sizes:
     excused_cases: int = 0  # the <skipped> test cases of waived and baseline rules
     failure_full: int = 0
     failure_trimmed: int = 0
+    below_full: int = 0  # passing test cases of rules whose open findings are all below the gate
+    below_trimmed: int = 0
+    below_props: int = 0  # the suite properties naming them, one per rule
 
     def total(self, form: Form) -> int:
         if form.compact:
-            passing = self.compact_folded
-        else:
-            passing = (self.passing_folded if form.folded else self.passing_cases) + self.excused_cases
-        return self.fixed + passing + (self.failure_full if form.detail else self.failure_trimmed)
+            return self.fixed + self.compact_folded + self.failure_trimmed
+        passing = (self.passing_folded if form.folded else self.passing_cases) + self.excused_cases
+        failing = (self.failure_full + self.below_full) if form.detail else (self.failure_trimmed + self.below_trimmed)
+        return self.fixed + passing + self.below_props + failing
 
 
 class JUnitReporter(Reporter):
@@ -263,6 +268,7 @@ class JUnitReporter(Reporter):
         properties: list[str] = []
         failures = errors = skipped = passing = out_of_scope = 0
         excused_ids: list[str] = []
+        below_ids: list[str] = []
         sizes = self.sizes
         if task.error is not None:
             reason = attr(shorten(task.error, MAX_MESSAGE))
@@ -289,11 +295,13 @@ class JUnitReporter(Reporter):
                 elif opened:  # open, but below the gate: a passing case that carries the finding
                     full = below_gate(found, rule)
                     short = below_gate(found, rule, detail=False)
-                    sizes.failure_full += _size(full)
-                    sizes.failure_trimmed += _size(short)
-                    sizes.fixed += _size(head) + 12
-                    lines.append(f"{_FAIL}{head}\x00{full}\x00{short}")
                     sev = max((f.severity for f in opened), key=lambda s: s.rank)
+                    label = f"{attr(rule_id)} ({sev.value})"
+                    sizes.below_full += _size(full) + _size(head) + 12
+                    sizes.below_trimmed += _size(short) + _size(head) + 12
+                    sizes.compact_folded += len(label) + 2
+                    lines.append(f"{_BELOW}{label}\x00{head}\x00{full}\x00{short}")
+                    below_ids.append(attr(rule_id))
                     properties.append(f'<property name="below-gate.{attr(rule_id)}" '
                                       f'value="{attr(sev.value + ": " + shorten(_message(found), MAX_MESSAGE))}"/>')
                 elif found:
@@ -312,21 +320,27 @@ class JUnitReporter(Reporter):
                     lines.append(f"{_PASS}{attr(rule_id)}")
                     sizes.passing_cases += len(prefix) + len(attr(rule_id)) + 5
         if properties:
-            lines.insert(0, "<properties>" + "".join(properties) + "</properties>")
-        others = sum(1 for line in lines if not line.startswith(("<properties>", _PASS, _OOS, _EXCUSED)))
+            full_props = "<properties>" + "".join(properties) + "</properties>"
+            compact_props = f'<properties><property name="below-gate" value="{", ".join(below_ids)}"/></properties>'
+            sizes.below_props += _size(full_props)
+            sizes.compact_folded += _size(compact_props)
+            lines.insert(0, f"{_PROPS}{full_props}\x00{compact_props}")
+        n_below = len(below_ids)
+        others = sum(1 for line in lines if not line.startswith((_PROPS, _PASS, _OOS, _EXCUSED, _BELOW)))
         if passing or out_of_scope:
             sizes.passing_folded += len(prefix) + 60 + sum(_size(line) - 1 for line in lines
                                                               if line.startswith((_PASS, _OOS)))
-        if passing or out_of_scope or excused_ids:
-            sizes.compact_folded += len(prefix) + 90 + sum(len(x) + 2 for x in excused_ids)
+        if passing or out_of_scope or excused_ids or below_ids:
+            sizes.compact_folded += len(prefix) + 110 + sum(len(x) + 2 for x in excused_ids)
         n_excused = len(excused_ids)
-        self._tests["all"] += others + n_excused + passing + out_of_scope
-        self._tests["folded"] += others + n_excused + (1 if passing or out_of_scope else 0)
-        self._tests["compact"] += others + (1 if passing or out_of_scope or excused_ids else 0)
+        self._tests["all"] += others + n_below + n_excused + passing + out_of_scope
+        self._tests["folded"] += others + n_below + n_excused + (1 if passing or out_of_scope else 0)
+        self._tests["compact"] += others + (1 if passing or out_of_scope or excused_ids or below_ids else 0)
         self._failures += failures
         self._errors += errors
         header = "\x00".join((_SUITE, attr(task.subject.label), attr(classname), str(others), str(failures),
-                              str(errors), str(skipped), str(n_excused), str(passing), str(out_of_scope)))
+                              str(errors), str(skipped), str(n_excused), str(passing), str(out_of_scope),
+                              str(n_below)))
         body = "\n".join(line.replace("\n", _NL) for line in lines)
         sizes.fixed += _size(header) + sum(_size(line) for line in lines if line[:1] == "<") + 40
         return f"{header}\n{body}\n{_END}\n" if body else f"{header}\n{_END}\n"
@@ -366,27 +380,31 @@ def _expand(lines: Iterator[str], form: Form) -> Iterator[str]:
     passed: list[str] = []  # folded: the passing, out-of-scope and (compact) excused rules of the suite
     out_of_scope: list[str] = []
     excused_ids: list[str] = []
+    below_ids: list[str] = []
     for raw in lines:
         line = raw.rstrip("\n")
         if line.startswith(_SUITE):
-            _, name, classname, others, failures, errors, skipped, n_excused, n_pass, n_oos = line[2:].split("\x00")
-            any_folded = int(n_pass) or int(n_oos) or (compact and int(n_excused))
+            fields = line[2:].split("\x00")
+            _, name, classname = fields[:3]
+            others, failures, errors, skipped, n_excused, n_pass, n_oos, n_below = (int(x) for x in fields[3:])
             if compact:
-                tests = int(others) + (1 if any_folded else 0)
-                n_skipped = int(skipped) - int(n_excused)
+                tests = others + (1 if n_pass or n_oos or n_excused or n_below else 0)
+                n_skipped = skipped - n_excused
             elif folded:
-                tests = int(others) + int(n_excused) + (1 if int(n_pass) or int(n_oos) else 0)
-                n_skipped = int(skipped)
+                tests = others + n_below + n_excused + (1 if n_pass or n_oos else 0)
+                n_skipped = skipped
             else:
-                tests = int(others) + int(n_excused) + int(n_pass) + int(n_oos)
-                n_skipped = int(skipped) + int(n_oos)
+                tests = others + n_below + n_excused + n_pass + n_oos
+                n_skipped = skipped + n_oos
             yield (f'<testsuite name="{name}" tests="{tests}" failures="{failures}" errors="{errors}"'
                    f' skipped="{n_skipped}">\n')
-            cases, passed, out_of_scope, excused_ids = [], [], [], []
+            cases, passed, out_of_scope, excused_ids, below_ids = [], [], [], [], []
         elif line.startswith(_END):
-            if folded and (passed or out_of_scope or excused_ids):
+            if folded and (passed or out_of_scope or excused_ids or below_ids):
                 if compact:
                     listed = [f"{len(passed)} rule(s) passed"] if passed else []
+                    if below_ids:
+                        listed.append("below the gate (--fail-on): " + ", ".join(below_ids))
                     if out_of_scope:
                         listed.append(f"{len(out_of_scope)} out of scope")
                     listed += excused_ids
@@ -409,6 +427,15 @@ def _expand(lines: Iterator[str], form: Form) -> Iterator[str]:
             else:
                 cases.append(f'<testcase classname="{classname}" name="{line[2:]}">'
                              '<skipped message="out of scope"/></testcase>')
+        elif line.startswith(_PROPS):
+            full_props, compact_props = line[2:].split("\x00")
+            cases.append(compact_props if compact else full_props)
+        elif line.startswith(_BELOW):
+            label, head, full, short = line[2:].split("\x00")
+            if compact:
+                below_ids.append(label)
+            else:
+                cases.append(f"{head}{full.replace(_NL, chr(10)) if detail else short}</testcase>")
         elif line.startswith(_EXCUSED):
             label, case = line[2:].split("\x00")
             if compact:
