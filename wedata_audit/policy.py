@@ -185,37 +185,46 @@ def build_rules(raw: list[RawRule], *, params: Mapping[str, Mapping[str, Any]] |
     params = params or {}
     severities = severities or {}
     seen: dict[str, str] = {}
-    rules: list[Rule] = []
     for item in raw:
-        spec = item.spec
-        rid = spec["id"]
+        rid = item.spec["id"]
         if rid in seen:
             raise ConfigError(f"duplicate rule id (first defined in {seen[rid]})", source=item.source, rule_id=rid)
         seen[rid] = item.source
-        rules.append(_compile(item, params.get(rid, {}), severities.get(rid)))
+    # {param: RULE.NAME} reads another rule's param as in effect (e.g. approval-status.approved)
+    shared = {f"{item.spec['id']}.{name}": value for item in raw
+              for name, value in _effective(item, params.get(item.spec["id"], {})).items()}
+    rules = [_compile(item, params.get(item.spec["id"], {}), severities.get(item.spec["id"]), shared)
+             for item in raw]
     for rid in list(params) + list(severities):
         if rid not in seen:
             raise UsageError(f"override for unknown rule {rid!r}")
     return rules
 
 
-def _compile(item: RawRule, overrides: Mapping[str, Any], severity: str | None) -> Rule:
+def _effective(item: RawRule, overrides: Mapping[str, Any]) -> dict[str, Any]:
+    declared = dict(item.spec.get("params") or {})
+    unknown = set(overrides) - set(declared)
+    if unknown:
+        raise UsageError(f"rule {item.spec['id']!r} has no param {', '.join(sorted(unknown))} "
+                         f"(it has: {', '.join(sorted(declared)) or 'none'})")
+    return {**declared, **overrides}
+
+
+def _compile(item: RawRule, overrides: Mapping[str, Any], severity: str | None,
+             shared: Mapping[str, Any]) -> Rule:
     spec = item.spec
     rid = spec["id"]
     declared = dict(spec.get("params") or {})
-    unknown = set(overrides) - set(declared)
-    if unknown:
-        raise UsageError(f"rule {rid!r} has no param {', '.join(sorted(unknown))} "
-                         f"(it has: {', '.join(sorted(declared)) or 'none'})")
-    effective = {**declared, **overrides}
+    effective = _effective(item, overrides)
+    visible = {**shared, **effective}
     try:
         sev = Severity.parse(severity or spec["severity"])
     except ValueError as exc:
         raise UsageError(f"rule {rid!r}: {exc}") from None
     sensitive = bool(spec.get("sensitive", False))
     try:
-        when = compile_condition(spec["when"], effective, "when", sensitive=sensitive) if "when" in spec else None
-        check = compile_condition(spec["check"], effective, "check", sensitive=sensitive) if "check" in spec else None
+        when = compile_condition(spec["when"], visible, "when", sensitive=sensitive) if "when" in spec else None
+        check = compile_condition(spec["check"], visible, "check", sensitive=sensitive) if "check" in spec else None
     except ConditionError as exc:
         blame = f" (with the overridden params {', '.join(sorted(overrides))})" if overrides else ""
         raise ConfigError(f"{exc}{blame}", source=item.source, rule_id=rid) from None
