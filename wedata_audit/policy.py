@@ -23,6 +23,7 @@ from wedata_audit.errors import ConfigError, UsageError
 from wedata_audit.finding import Severity
 from wedata_audit.resources import default_rule_files
 from wedata_audit.results import RULE_FAIL, RULE_PASS, RULE_SKIP, RuleInfo
+from wedata_audit.viewfields import rule_key_errors
 from wedata_audit.yamlfile import load_yaml
 
 POLICY_SCHEMA = "policy.schema.json"
@@ -96,11 +97,15 @@ def read_policy_text(text: str, source: str) -> list[RawRule]:
 
 
 def _deepest(errors: list[jsonschema.ValidationError]) -> jsonschema.ValidationError:
-    err = jsonschema.exceptions.best_match(errors)
+    pool = errors
+    err = jsonschema.exceptions.best_match(pool)
     while err.context:  # oneOf / anyOf: an error of the branch that got furthest into the document
         furthest = max(len(e.absolute_path) for e in err.context)
-        err = jsonschema.exceptions.best_match(e for e in err.context if len(e.absolute_path) == furthest)
-    return err
+        pool = [e for e in err.context if len(e.absolute_path) == furthest]
+        err = jsonschema.exceptions.best_match(pool)
+    # A misspelt key explains the key it misses ("chek" for "check"): name it, not what is missing.
+    where = list(err.absolute_path)
+    return next((e for e in pool if e.validator == "additionalProperties" and list(e.absolute_path) == where), err)
 
 
 def _rule_id_at(doc: Any, err: jsonschema.ValidationError) -> str | None:
@@ -158,8 +163,13 @@ def load_raw_rules(paths: Iterable[str], *, include_default: bool = True) -> lis
     if include_default:
         for f in default_rule_files():
             raw.extend(read_policy_file(f, f"rules/{f.name}"))
-    for f in policy_files(paths):
-        raw.extend(read_policy_file(f))
+    for p in paths:  # each path must hold a rule: a policy that adds nothing would pass silently
+        files = policy_files([p])
+        found = [rule for f in files for rule in read_policy_file(f)]
+        if not found:
+            why = (f"its {len(files)} file(s) hold none" if files else "it has no *.yaml or *.yml file")
+            raise ConfigError(f"the policy path holds no rule: {why}", source=str(p))
+        raw.extend(found)
     return raw
 
 
@@ -228,6 +238,10 @@ def _compile(item: RawRule, overrides: Mapping[str, Any], severity: str | None,
     except ConditionError as exc:
         blame = f" (with the overridden params {', '.join(sorted(overrides))})" if overrides else ""
         raise ConfigError(f"{exc}{blame}", source=item.source, rule_id=rid) from None
+    key_errors = rule_key_errors(spec)
+    if key_errors:
+        more = f" (and {len(key_errors) - 1} more unknown field(s))" if len(key_errors) > 1 else ""
+        raise ConfigError(key_errors[0] + more, source=item.source, rule_id=rid)
     info = RuleInfo(id=rid, title=spec["title"], severity=sev, category=spec.get("category", ""),
                     description=spec["description"].strip(), remediation=spec["remediation"].strip(),
                     controls=tuple(spec.get("controls", ())))
