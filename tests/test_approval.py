@@ -94,3 +94,35 @@ def test_a_rule_reading_another_rules_param_needs_that_rule(tmp_path: Path) -> N
     policy.write_text((Path(__file__).resolve().parent.parent / "rules" / "approver-not-author.yaml").read_text())
     with pytest.raises(ConfigError, match=r"unknown param 'approval-status\.approved'"):
         build_rules(load_raw_rules([str(policy)], include_default=False))
+
+
+def test_the_digest_of_a_rule_covers_the_params_of_another_rule_it_reads() -> None:
+    from wedata_audit.policy import ruleset_digest
+    from wedata_audit.selection import select_rules
+
+    raw = load_raw_rules([])
+    plain = build_rules(raw)
+    changed = build_rules(raw, params={"approval-status": {"approved": ["OK"]}})
+    (linked,) = [r for r in changed if r.id == "approver-not-author"]
+    assert linked.linked_params == {"approval-status.approved": ["OK"]}
+    only = ["approver-not-author"]  # approval-status itself deselected: its params still change the verdicts
+    assert ruleset_digest(select_rules(plain, only)) != ruleset_digest(select_rules(changed, only))
+
+
+@pytest.mark.parametrize(("status", "state"), [
+    ("REJECT", "not_approved"), ("Approval in progress", "not_approved"), ("pending", "not_approved"),
+    ("OK", "unknown"), (None, "missing"), ("", "missing"), ("  ", "missing"), (7, "unknown"),
+    ("APPROVED", "approved"), ("pass", "approved"), (" Passed ", "approved"),
+])
+def test_approval_state_agrees_with_the_rule(engine: Engine, status: Any, state: str) -> None:
+    from wedata_audit.approval import approval_params, approval_state
+
+    params = approval_params(engine.rules)
+    assert params is not None
+    assert approval_state(status, *params) == state
+    outcomes, messages = audit(engine, ApproveStatus=status)
+    assert (outcomes["approval-status"] == "pass") is (state == "approved")
+    if state == "not_approved":
+        assert "not approved" in messages["approval-status"][0]
+    if state == "unknown":
+        assert "does not know" in messages["approval-status"][0]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,6 +68,7 @@ class Rule:
     when: Condition | None = None
     check: Condition | None = None  # None: a built-in rule, run by the engine itself
     doc_params: Mapping[str, Any] = field(default_factory=dict)
+    linked_params: Mapping[str, Any] = field(default_factory=dict)  # {param: RULE.NAME} it reads, as in effect
 
     @property
     def id(self) -> str:
@@ -245,14 +246,29 @@ def _compile(item: RawRule, overrides: Mapping[str, Any], severity: str | None,
     info = RuleInfo(id=rid, title=spec["title"], severity=sev, category=spec.get("category", ""),
                     description=spec["description"].strip(), remediation=spec["remediation"].strip(),
                     controls=tuple(spec.get("controls", ())))
+    linked = {name: shared[name] for name in _param_refs(spec) if name in shared and name not in effective}
     return Rule(info=info, params=effective, source=item.source, spec=spec, sensitive=sensitive,
-                when=when, check=check, doc_params=declared)
+                when=when, check=check, doc_params=declared, linked_params=linked)
+
+
+def _param_refs(node: Any) -> Iterator[str]:
+    """Every ``param:`` name a rule's conditions read."""
+    if isinstance(node, dict):
+        if isinstance(node.get("param"), str):
+            yield node["param"]
+        for key in ("when", "check", "value", "all", "any", "not"):
+            if key in node:
+                yield from _param_refs(node[key])
+    elif isinstance(node, list):
+        for item in node:
+            yield from _param_refs(item)
 
 
 def ruleset_digest(rules: Iterable[Rule]) -> str:
     """sha256 of the rules and params in effect, independent of file order."""
     canon = sorted(
-        ({**rule.spec, "params": dict(rule.params), "severity": rule.info.severity.value} for rule in rules),
+        ({**rule.spec, "params": dict(rule.params), "severity": rule.info.severity.value,
+          **({"linked_params": dict(rule.linked_params)} if rule.linked_params else {})} for rule in rules),
         key=lambda s: s["id"],
     )
     return hashlib.sha256(json.dumps(canon, sort_keys=True, default=str).encode()).hexdigest()
