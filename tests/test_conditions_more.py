@@ -145,3 +145,18 @@ def test_equality_across_number_and_string_points_to_value_type() -> None:
     (f,) = failures({"key": "ext.soon", "op": "eq", "value": 1})
     assert "value_type" not in f.message
     assert not failures({"key": "ext.ttl", "op": "eq", "value": 180, "value_type": "integer"})
+
+
+def test_ne_and_not_in_do_not_silently_pass_a_number_held_in_a_string() -> None:
+    (f,) = failures({"key": "ext.ttl", "op": "ne", "value": 180})
+    assert f.message.startswith('ext.ttl is "180" (a string, compared with a number: add value_type')
+    assert f.message.endswith("expected anything but 180")
+    (f,) = failures({"key": "ext.ttl", "op": "not-in", "value": [60, 180]})
+    assert "value_type" in f.message
+    (f,) = failures({"key": "num", "op": "ne", "value": "30"})
+    assert "(a number, compared with a string" in f.message
+    assert not failures({"key": "ext.ttl", "op": "ne", "value": 0})  # different either way
+    assert not failures({"key": "ext.ttl", "op": "not-in", "value": [0, "x"]})
+    assert not failures({"key": "ext.soon", "op": "ne", "value": 0})
+    assert failures({"key": "ext.ttl", "op": "ne", "value": 180, "value_type": "integer"})
+    assert not failures({"key": "ext.ttl", "op": "ne", "value": 181, "value_type": "integer"})

@@ -234,12 +234,33 @@ def _in(a: Any, e: Any) -> bool:
     return any(same(a, item) for item in e)
 
 
+def _as_number_same(a: Any, e: Any) -> bool:
+    """``"0"`` against ``0`` (either way round): equal once the string is read as a number."""
+    if isinstance(a, str) and is_number(e):
+        return numeric_string(a) == e
+    if is_number(a) and isinstance(e, str):
+        return numeric_string(e) == a
+    return False
+
+
+def _ne(a: Any, e: Any) -> bool:
+    """Different as they are and as numbers: ``ne 0`` does not silently pass ``"0"`` (the failure then
+    points to value_type)."""
+    return not same(a, e) and not _as_number_same(a, e)
+
+
+def _not_in(a: Any, e: Any) -> bool:
+    if not isinstance(e, (list, tuple)):
+        return True
+    return not any(same(a, item) or _as_number_same(a, item) for item in e)
+
+
 # op -> predicate(actual, expected). Regex operators receive a list of compiled patterns.
 OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
     "eq": lambda a, e: same(a, e),
-    "ne": lambda a, e: not same(a, e),
+    "ne": _ne,
     "in": lambda a, e: a is not None and _in(a, e),
-    "not-in": lambda a, e: not _in(a, e),
+    "not-in": _not_in,
     "gt": _ordered(lambda a, e: a > e),
     "gte": _ordered(lambda a, e: a >= e),
     "lt": _ordered(lambda a, e: a < e),
@@ -285,8 +306,8 @@ def type_note(op: str, actual: Any, expected: Any, sensitive: bool) -> str:
         if (is_number(expected) and is_number(actual)) or (isinstance(expected, str) and isinstance(actual, str)):
             return ""
         return f", a {kind(actual)}, which cannot be ordered against a {kind(expected)}"
-    if op in ("eq", "in"):
-        items = expected if op == "in" and isinstance(expected, list) else [expected]
+    if op in ("eq", "in", "ne", "not-in"):
+        items = expected if op in ("in", "not-in") and isinstance(expected, list) else [expected]
         if numeric_string(actual) is not None and any(is_number(x) for x in items):
             other = "number"
         elif is_number(actual) and any(numeric_string(x) is not None for x in items):
