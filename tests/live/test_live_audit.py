@@ -13,9 +13,8 @@ from typing import Any
 
 import pytest
 
-from wedata_audit import corpus
 from wedata_audit.cli import main
-from wedata_audit.fakeapi import TEST_SECRET_ID, TEST_SECRET_KEY, FakeWeData
+from wedata_audit.demo import TEST_SECRET_ID, TEST_SECRET_KEY, FakeWeData, corpus
 
 from .conftest import REGION
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from wedata_audit import corpus
+from wedata_audit.demo import corpus
 
 SCHEMA = Path(__file__).resolve().parents[2] / "schemas" / "trigger-task-version.schema.json"
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")

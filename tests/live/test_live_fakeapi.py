@@ -10,9 +10,8 @@ from collections.abc import Callable
 import pytest
 
 from tests.live.conftest import MakeClient
-from wedata_audit import corpus
 from wedata_audit.client import ApiError, FatalApiError
-from wedata_audit.fakeapi import TEST_SECRET_ID, TEST_SECRET_KEY, FakeWeData
+from wedata_audit.demo import TEST_SECRET_ID, TEST_SECRET_KEY, FakeWeData, corpus
 from wedata_audit.fetch import list_tasks
 
 
@@ -113,7 +112,7 @@ def test_command_line_server() -> None:
     from wedata_audit.client import WeDataClient
     from wedata_audit.credentials import from_keys
 
-    command = [sys.executable, "-m", "wedata_audit.fakeapi", "--port", "0", "--tasks", "12", "--versions", "2",
+    command = [sys.executable, "-m", "wedata_audit.demo", "--port", "0", "--tasks", "12", "--versions", "2",
                "--rate-limit", "0"]
     with subprocess.Popen(command, stdout=subprocess.PIPE, text=True,
                           env={**os.environ, "PYTHONUNBUFFERED": "1"}) as proc:

@@ -9,7 +9,7 @@ per-wall-clock-second rate limit, and injects latency and faults on demand::
         api.set_faults(0.1)                           # then 10% of responses, seeded
         ... api.endpoint ... api.stats().outcomes ...
 
-Run it by hand: ``python -m wedata_audit.fakeapi --port 8080 --tasks 200``.
+Run it by hand: ``python -m wedata_audit.demo --port 8080 --tasks 200``.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from wedata_audit import corpus as corpus_mod
+from wedata_audit.demo import corpus as corpus_mod
 
 log = logging.getLogger(__name__)
 
@@ -525,7 +525,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m wedata_audit.fakeapi",
+    parser = argparse.ArgumentParser(prog="python -m wedata_audit.demo",
                                      description="A fake WeData API on 127.0.0.1.")
     parser.add_argument("--port", type=int, default=8080, help="0 picks a free port (default 8080)")
     parser.add_argument("--tasks", type=int, default=100, help="tasks in the generated corpus (default 100)")
