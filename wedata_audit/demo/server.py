@@ -1,13 +1,14 @@
 """A fake WeData API (version 2025-08-06) on loopback, for tests, benchmarks and demos.
 
-It serves GetTriggerTaskVersion, ListTriggerTasks and ListTriggerTaskVersions from a corpus of
-TriggerTaskVersionDetail dicts, verifies TC3-HMAC-SHA256 signatures with its own code, enforces a
-per-wall-clock-second rate limit, and injects latency and faults on demand::
+It serves the actions of :mod:`wedata_audit.demo.api` from a :class:`~wedata_audit.demo.store.Corpus`,
+verifies TC3-HMAC-SHA256 signatures with its own code, enforces a per-wall-clock-second rate limit, and
+injects latency and faults on demand, for every action alike::
 
-    with FakeWeData(corpus.generate(50), rate_limit=20) as api:
+    with FakeWeData(tasks=50, scenarios=True, rate_limit=20) as api:
         api.inject("http_502", "connection_reset")    # the next two responses
         api.set_faults(0.1)                           # then 10% of responses, seeded
-        ... api.endpoint ... api.stats().outcomes ...
+        ... api.endpoint ... api.stats().by_action ...
+        api.submit_new_version(task_id, {"ext:enableKerberosLogin": "false"})
 
 Run it by hand: ``python -m wedata_audit.demo --port 8080 --tasks 200``.
 """
@@ -15,13 +16,9 @@ Run it by hand: ``python -m wedata_audit.demo --port 8080 --tasks 200``.
 from __future__ import annotations
 
 import argparse
-import hashlib
-import hmac
 import json
 import logging
-import math
 import random
-import re
 import socket
 import struct
 import threading
@@ -30,48 +27,27 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from wedata_audit.demo import corpus as corpus_mod
+from wedata_audit.demo.api import ALLOWED_PARAMS, Actions
+from wedata_audit.demo.auth import TEST_SECRET_ID, TEST_SECRET_KEY, authenticate, check_envelope, tc3_signature
+from wedata_audit.demo.build import build_corpus
+from wedata_audit.demo.history import Changes
+from wedata_audit.demo.protocol import ApiFailure, Reply, dumps, error_reply, fault_reply
+from wedata_audit.demo.store import Corpus
 
 log = logging.getLogger(__name__)
 
-API_VERSION = "2025-08-06"
-SERVICE = "wedata"
-TEST_SECRET_ID = "AKIDfakeWeDataAuditTestSecretId0000"
-TEST_SECRET_KEY = "fakeWeDataAuditTestSecretKey0000"
-MAX_CLOCK_SKEW = 300
-SUPPORTED_REGIONS = frozenset({"ap-hongkong", "ap-jakarta", "ap-singapore", "eu-frankfurt", "na-ashburn",
-                               "na-siliconvalley"})
+__all__ = ["FAULT_KINDS", "TEST_SECRET_ID", "TEST_SECRET_KEY", "TRANSIENT_FAULTS", "FakeWeData", "Stats",
+           "tc3_signature"]
+
 # faults a client should recover from by retrying, then the ones it should report per task or stop on
 TRANSIENT_FAULTS = ("http_500", "http_502", "connection_reset", "malformed_json", "html_200", "hang",
                     "internal_error")
 FAULT_KINDS = (*TRANSIENT_FAULTS, "data_missing", "data_null", "request_id_missing", "unauthorized")
-
-_AUTH = re.compile(r"TC3-HMAC-SHA256 Credential=(?P<id>[^/\s]+)/(?P<date>\d{4}-\d{2}-\d{2})"
-                   r"/(?P<service>[^/\s]+)/tc3_request, SignedHeaders=(?P<signed>[a-z0-9;-]+), "
-                   r"Signature=(?P<sig>[0-9a-f]{64})")
-_HTML_ERROR = (b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
-               b"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>stgw</center>\r\n"
-               b"</body>\r\n</html>\r\n")
-_ALLOWED_PARAMS = {
-    "GetTriggerTaskVersion": {"ProjectId", "TaskId", "VersionId"},
-    "ListTriggerTasks": {"ProjectId", "PageNumber", "PageSize", "TaskName", "WorkflowId", "OwnerUin",
-                         "TaskTypeId", "Status", "Submit", "BundleId", "CreateUserUin", "ModifyTime",
-                         "CreateTime", "TaskFolderPathList", "WorkflowFolderPathList", "TaskNodeTypeList"},
-    "ListTriggerTaskVersions": {"ProjectId", "TaskId", "TaskVersionType", "PageNumber", "PageSize"},
-}
-
-
-class ApiFailure(Exception):
-    """An API error answer: ``{"Response": {"Error": {"Code", "Message"}, "RequestId"}}``."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
+_TRANSPORT_FAULTS = ("http_500", "http_502", "connection_reset", "malformed_json", "html_200", "hang")
 
 
 @dataclass
@@ -80,62 +56,72 @@ class Stats:
 
     total: int = 0
     connections: int = 0
-    actions: Counter[str] = field(default_factory=Counter)
-    outcomes: Counter[str] = field(default_factory=Counter)   # "Success", an error code, or a fault kind
+    actions: Counter[str] = field(default_factory=Counter)     # every request by X-TC-Action ("?" if none)
+    outcomes: Counter[str] = field(default_factory=Counter)    # "Success", an error code, or a fault kind
     http_status: Counter[int] = field(default_factory=Counter)
     per_second: Counter[int] = field(default_factory=Counter)  # requests by int(time.time()) on arrival
+    outcomes_by_action: dict[str, Counter[str]] = field(default_factory=dict)
+    versions_served: Counter[str] = field(default_factory=Counter)  # VersionId -> successful GetTriggerTaskVersion
 
     @property
     def max_per_second(self) -> int:
         return max(self.per_second.values(), default=0)
 
+    @property
+    def by_action(self) -> Counter[str]:
+        """Requests per action, whatever their outcome (rate-limited and faulted ones included)."""
+        return self.actions
+
+    def successes(self, action: str) -> int:
+        return self.outcomes_by_action.get(action, Counter())["Success"]
+
     def copy(self) -> Stats:
         return Stats(self.total, self.connections, Counter(self.actions), Counter(self.outcomes),
-                     Counter(self.http_status), Counter(self.per_second))
-
-
-@dataclass(frozen=True)
-class Reply:
-    status: int
-    body: bytes
-    content_type: str = "application/json"
-    fault: str | None = None
+                     Counter(self.http_status), Counter(self.per_second),
+                     {a: Counter(c) for a, c in self.outcomes_by_action.items()}, Counter(self.versions_served))
 
 
 class FakeWeData:
-    """The fake API server; a context manager that listens on ``127.0.0.1:<port>`` (0 picks a free port)."""
+    """The fake API server; a context manager that listens on ``127.0.0.1:<port>`` (0 picks a free port).
 
-    def __init__(self, data: Iterable[dict[str, Any]] | None = None, *, tasks: int = 100, seed: int = 0,
-                 project_id: str = corpus_mod.DEFAULT_PROJECT_ID, keys: Mapping[str, str] | None = None,
-                 tokens: Mapping[str, str] | None = None, rate_limit: int = 20, latency: float = 0.0,
-                 fault_rate: float = 0.0, fault_kinds: Sequence[str] = TRANSIENT_FAULTS,
-                 hang_seconds: float = 5.0, port: int = 0) -> None:
-        versions = list(data) if data is not None else corpus_mod.generate(tasks, seed, project_id)
-        self.project_id = project_id
+    What it serves: ``data`` (TriggerTaskVersionDetail dicts, served exactly as given, see
+    :meth:`Corpus.from_details`), or a ready :class:`Corpus`, or else ``build_corpus(tasks, seed, project_id,
+    scenarios_on=scenarios)``: generated tasks with version histories, plus the scenario tasks of
+    :mod:`wedata_audit.demo.scenarios` when ``scenarios`` is true.
+    """
+
+    def __init__(self, data: Iterable[dict[str, Any]] | Corpus | None = None, *, tasks: int = 100, seed: int = 0,
+                 project_id: str = corpus_mod.DEFAULT_PROJECT_ID, scenarios: bool = False,
+                 keys: Mapping[str, str] | None = None, tokens: Mapping[str, str] | None = None,
+                 rate_limit: int = 20, latency: float = 0.0, fault_rate: float = 0.0,
+                 fault_kinds: Sequence[str] = TRANSIENT_FAULTS, hang_seconds: float = 5.0, port: int = 0) -> None:
+        if isinstance(data, Corpus):
+            self.corpus = data
+        elif data is not None:
+            self.corpus = Corpus.from_details(data, project_id=project_id, seed=seed)
+        else:
+            self.corpus = build_corpus(tasks, seed, project_id, scenarios_on=scenarios)
+        self.project_id = self.corpus.project_id
         self.keys = dict(keys) if keys is not None else {TEST_SECRET_ID: TEST_SECRET_KEY}
         self.tokens = dict(tokens or {})
         self.rate_limit = rate_limit
         self.latency = latency
         self.hang_seconds = hang_seconds
+        self._actions = Actions(self.corpus)
         self._lock = threading.Lock()
         self._rng = random.Random(seed)
-        self._queued: list[str] = []
+        self._queued: list[tuple[str, str | None]] = []
         self._fault_rate = 0.0
         self._fault_kinds: tuple[str, ...] = ()
+        self._fault_actions: frozenset[str] | None = None
         self.set_faults(fault_rate, fault_kinds)
         self._stats = Stats()
         self._stopping = threading.Event()
-        self._by_task: dict[str, list[dict[str, Any]]] = {}
-        for version in versions:
-            self._by_task.setdefault(_base(version)["TaskId"], []).append(version)
-        for history in self._by_task.values():
-            history.sort(key=lambda v: str(v.get("VersionId") or ""), reverse=True)  # newest first
-        self._latest = [self._by_task[t][0] for t in sorted(self._by_task)]
         self._server = _Server(("127.0.0.1", port), _Handler)
         self._server.app = self
         self._thread: threading.Thread | None = None
 
-    # ------------------------------------------------------------ lifecycle and knobs
+    # ------------------------------------------------------------ lifecycle
 
     @property
     def port(self) -> int:
@@ -147,7 +133,8 @@ class FakeWeData:
 
     @property
     def task_ids(self) -> list[str]:
-        return sorted(self._by_task)
+        with self.corpus.lock:
+            return sorted(self.corpus.tasks)
 
     def start(self) -> FakeWeData:
         if self._thread is None:
@@ -170,19 +157,39 @@ class FakeWeData:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def set_faults(self, rate: float, kinds: Sequence[str] = TRANSIENT_FAULTS) -> None:
-        """From now on, answer ``rate`` (0..1) of the requests with a fault drawn from ``kinds``."""
+    # ------------------------------------------------------------ changing the corpus between runs
+
+    def submit_new_version(self, task_id: str, changes: Changes | None = None, **options: Any) -> str:
+        """See :meth:`Corpus.submit_new_version`; returns the new VersionId."""
+        return self.corpus.submit_new_version(task_id, changes, **options)
+
+    def set_approval(self, task_id: str, version_id: str, status: str | None, approver: str | None = None) -> None:
+        self.corpus.set_approval(task_id, version_id, status, approver)
+
+    def release(self, task_id: str, version_id: str | None) -> None:
+        self.corpus.release(task_id, version_id)
+
+    # ------------------------------------------------------------ faults and stats
+
+    def set_faults(self, rate: float, kinds: Sequence[str] = TRANSIENT_FAULTS,
+                   actions: Iterable[str] | None = None) -> None:
+        """From now on, answer ``rate`` (0..1) of the requests (of ``actions``; None: all) with a fault
+        drawn from ``kinds``."""
         _check_kinds(kinds)
         if not 0.0 <= rate <= 1.0:
             raise ValueError("fault rate must be within 0..1")
+        chosen = None if actions is None else frozenset(_check_actions(actions))
         with self._lock:
-            self._fault_rate, self._fault_kinds = rate, tuple(kinds)
+            self._fault_rate, self._fault_kinds, self._fault_actions = rate, tuple(kinds), chosen
 
-    def inject(self, *kinds: str) -> None:
-        """Answer the next ``len(kinds)`` requests (that pass the rate limit) with these faults, in order."""
+    def inject(self, *kinds: str, action: str | None = None) -> None:
+        """Answer the next ``len(kinds)`` requests (of ``action``; None: any) that pass the rate limit with
+        these faults, in order."""
         _check_kinds(kinds)
+        if action is not None:
+            _check_actions([action])
         with self._lock:
-            self._queued.extend(kinds)
+            self._queued.extend((kind, action) for kind in kinds)
 
     def clear_faults(self) -> None:
         with self._lock:
@@ -207,19 +214,19 @@ class FakeWeData:
             self._stats.actions[action or "?"] += 1
             self._stats.per_second[int(now)] += 1
             limited = 0 < self.rate_limit < self._stats.per_second[int(now)]
-            fault = None if limited else self._pick_fault()
+            fault = None if limited else self._pick_fault(action)
         if self.latency > 0:
             time.sleep(self.latency)
         request_id = str(uuid.uuid4())
         if limited:
-            self._record("RequestLimitExceeded")
-            reply = _error("RequestLimitExceeded", "Your request rate exceeds the limit of "
-                           f"{self.rate_limit} per second.", request_id)
-        elif fault in ("http_500", "http_502", "connection_reset", "malformed_json", "html_200", "hang"):
-            self._record(fault)
-            reply = _fault_reply(fault, request_id)
+            self._record(action, "RequestLimitExceeded")
+            reply = error_reply("RequestLimitExceeded", "Your request rate exceeds the limit of "
+                                f"{self.rate_limit} per second.", request_id)
+        elif fault in _TRANSPORT_FAULTS:
+            self._record(action, fault)
+            reply = fault_reply(fault, request_id)
         else:
-            reply = self._api(method, path, headers, body, request_id, fault)
+            reply = self._api(action, method, path, headers, body, request_id, fault)
         with self._lock:
             self._stats.http_status[reply.status] += 1
         return reply
@@ -232,22 +239,29 @@ class FakeWeData:
         """Hold a request for ``hang_seconds`` (or until the server stops)."""
         self._stopping.wait(self.hang_seconds)
 
-    def _pick_fault(self) -> str | None:  # called with the lock held
-        if self._queued:
-            return self._queued.pop(0)
+    def _pick_fault(self, action: str) -> str | None:  # called with the lock held
+        for i, (kind, only) in enumerate(self._queued):
+            if only is None or only == action:
+                del self._queued[i]
+                return kind
+        if self._fault_actions is not None and action not in self._fault_actions:
+            return None
         if self._fault_rate and self._rng.random() < self._fault_rate:
             return self._rng.choice(self._fault_kinds)
         return None
 
-    def _record(self, outcome: str) -> None:
+    def _record(self, action: str, outcome: str, version_id: Any = None) -> None:
         with self._lock:
             self._stats.outcomes[outcome] += 1
+            self._stats.outcomes_by_action.setdefault(action or "?", Counter())[outcome] += 1
+            if isinstance(version_id, str):
+                self._stats.versions_served[version_id] += 1
 
-    def _api(self, method: str, path: str, headers: Mapping[str, str], body: bytes, request_id: str,
-             fault: str | None) -> Reply:
+    def _api(self, header_action: str, method: str, path: str, headers: Mapping[str, str], body: bytes,
+             request_id: str, fault: str | None) -> Reply:
         try:
-            action = self._check_envelope(headers)
-            self._authenticate(method, path, headers, body)
+            action = check_envelope(headers, ALLOWED_PARAMS)
+            authenticate(method, path, headers, body, self.keys, self.tokens)
             if fault == "internal_error":
                 raise ApiFailure("InternalError", "An internal error occurred, please retry later.")
             if fault == "unauthorized":
@@ -258,13 +272,10 @@ class FakeWeData:
                 raise ApiFailure("InvalidParameter", "The request body is not valid JSON.") from None
             if not isinstance(params, dict):
                 raise ApiFailure("InvalidParameter", "The request body must be a JSON object.")
-            unknown = sorted(set(params) - _ALLOWED_PARAMS[action])
-            if unknown:
-                raise ApiFailure("UnknownParameter", f"The parameter `{unknown[0]}` is not recognized.")
-            data = getattr(self, f"_{action}")(params)
+            data = self._actions.run(action, params)
         except ApiFailure as exc:
-            self._record(fault if fault in ("internal_error", "unauthorized") else exc.code)
-            return _error(exc.code, exc.message, request_id)
+            self._record(header_action, fault if fault in ("internal_error", "unauthorized") else exc.code)
+            return error_reply(exc.code, exc.message, request_id)
         response: dict[str, Any] = {"Data": data, "RequestId": request_id}
         if fault == "data_missing":
             del response["Data"]
@@ -272,142 +283,10 @@ class FakeWeData:
             response["Data"] = None
         elif fault == "request_id_missing":
             del response["RequestId"]
-        self._record(fault or "Success")
-        return Reply(200, _dumps({"Response": response}), fault=fault)
-
-    def _check_envelope(self, headers: Mapping[str, str]) -> str:
-        action, version, region = (headers.get(h) for h in ("X-TC-Action", "X-TC-Version", "X-TC-Region"))
-        if not action:
-            raise ApiFailure("MissingParameter", "The request is missing the X-TC-Action header.")
-        if action not in _ALLOWED_PARAMS:
-            raise ApiFailure("InvalidAction", f"The action `{action}` does not exist.")
-        if not version:
-            raise ApiFailure("MissingParameter", "The request is missing the X-TC-Version header.")
-        if version != API_VERSION:
-            raise ApiFailure("NoSuchVersion", f"The version `{version}` of wedata does not exist.")
-        if not region:
-            raise ApiFailure("MissingParameter", "The request is missing the X-TC-Region header.")
-        if region not in SUPPORTED_REGIONS:
-            raise ApiFailure("UnsupportedRegion", f"The action does not support the region `{region}`.")
-        return action
-
-    def _authenticate(self, method: str, path: str, headers: Mapping[str, str], body: bytes) -> None:
-        match = _AUTH.fullmatch(headers.get("Authorization") or "")
-        if match is None:
-            raise ApiFailure("AuthFailure.InvalidAuthorization", "The Authorization header is malformed.")
-        stamp = headers.get("X-TC-Timestamp") or ""
-        if not stamp.isdigit():
-            raise ApiFailure("MissingParameter", "The request is missing a valid X-TC-Timestamp header.")
-        if abs(time.time() - int(stamp)) > MAX_CLOCK_SKEW:
-            raise ApiFailure("AuthFailure.SignatureExpire", "The signature has expired: the request "
-                             "timestamp is more than 5 minutes off the server time.")
-        secret_key = self.keys.get(match["id"])
-        if secret_key is None:
-            raise ApiFailure("AuthFailure.SecretIdNotFound", "The SecretId is not found.")
-        if match["id"] in self.tokens and headers.get("X-TC-Token") != self.tokens[match["id"]]:
-            raise ApiFailure("AuthFailure.TokenFailure", "The token is invalid.")
-        signed = match["signed"].split(";")
-        date = datetime.fromtimestamp(int(stamp), timezone.utc).strftime("%Y-%m-%d")
-        if {"content-type", "host"} - set(signed) or match["service"] != SERVICE or match["date"] != date:
-            raise ApiFailure("AuthFailure.SignatureFailure", "The credential scope is not valid.")
-        expected = tc3_signature(secret_key, method, path, headers, signed, body, stamp, date, SERVICE)
-        if not hmac.compare_digest(expected, match["sig"]):
-            raise ApiFailure("AuthFailure.SignatureFailure", "The provided credentials could not be "
-                             "validated. Please check your signature is correct.")
-
-    # ------------------------------------------------------------ actions
-
-    def _project(self, params: Mapping[str, Any]) -> None:
-        project = _string(params, "ProjectId", required=True)
-        if project != self.project_id:
-            raise ApiFailure("UnauthorizedOperation.UserNotInProject", "The user is not in the project.")
-
-    def _history(self, params: Mapping[str, Any]) -> list[dict[str, Any]]:
-        self._project(params)
-        task_id = _string(params, "TaskId", required=True)
-        history = self._by_task.get(str(task_id))
-        if history is None:
-            raise ApiFailure("ResourceNotFound", f"The task `{task_id}` does not exist.")
-        return history
-
-    def _GetTriggerTaskVersion(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        history = self._history(params)
-        version_id = _string(params, "VersionId")
-        if not version_id:
-            return history[0]
-        for version in history:
-            if version.get("VersionId") == version_id:
-                return version
-        raise ApiFailure("ResourceNotFound", f"The version `{version_id}` does not exist.")
-
-    def _ListTriggerTasks(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        self._project(params)
-        number, size = _paging(params)
-        bases = [_base(v) for v in self._latest]
-        for key in ("WorkflowId", "OwnerUin", "Status", "BundleId", "CreateUserUin"):
-            wanted = _string(params, key)
-            if wanted:
-                bases = [b for b in bases if b.get(key) == wanted]
-        name = _string(params, "TaskName")
-        if name:
-            bases = [b for b in bases if name.lower() in str(b.get("TaskName") or "").lower()]
-        type_id = params.get("TaskTypeId")
-        if type_id is not None:
-            if not isinstance(type_id, int) or isinstance(type_id, bool):
-                raise ApiFailure("InvalidParameter", "TaskTypeId must be an integer.")
-            bases = [b for b in bases if b.get("TaskTypeId") == type_id]
-        submit = params.get("Submit")
-        if submit is not None:
-            if not isinstance(submit, bool):
-                raise ApiFailure("InvalidParameter", "Submit must be a boolean.")
-            bases = [b for b in bases if b.get("Submit") is submit]
-        folders = params.get("TaskFolderPathList")
-        if folders:
-            if not isinstance(folders, list) or not all(isinstance(f, str) for f in folders):
-                raise ApiFailure("InvalidParameter", "TaskFolderPathList must be a list of strings.")
-            bases = [b for b in bases if any(_under(str(b.get("TaskFolderPath") or ""), f) for f in folders)]
-        return _page(bases, number, size)
-
-    def _ListTriggerTaskVersions(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        history = self._history(params)
-        kind = _string(params, "TaskVersionType") or "SAVE"
-        if kind not in ("SAVE", "SUBMIT"):
-            raise ApiFailure("InvalidParameterValue", "TaskVersionType must be SAVE or SUBMIT.")
-        if kind == "SUBMIT":
-            history = [v for v in history if _base(v).get("Submit")]
-        keys = ("CreateTime", "VersionNum", "CreateUserUin", "VersionId", "VersionRemark", "ApproveStatus",
-                "ApproveUserUin")
-        items = [{**{k: v.get(k) for k in keys}, "Status": _base(v).get("Status")} for v in history]
-        number, size = _paging(params)
-        page = _page(items, number, size)
-        page["PageCount"] = len(page["Items"])
-        return page
-
-
-# ---------------------------------------------------------------- signature (independent of the SDK)
-
-def tc3_signature(secret_key: str, method: str, path: str, headers: Mapping[str, str], signed: Sequence[str],
-                  body: bytes, timestamp: str, date: str, service: str) -> str:
-    """The hex TC3-HMAC-SHA256 signature of a request as received, per the API 3.0 recipe."""
-    uri, _, query = path.partition("?")
-    canonical_headers = "".join(f"{name}:{(headers.get(name) or '').strip().lower()}\n" for name in signed)
-    canonical = "\n".join([method.upper(), uri or "/", query, canonical_headers, ";".join(signed),
-                           hashlib.sha256(body).hexdigest()])
-    scope = f"{date}/{service}/tc3_request"
-    to_sign = f"TC3-HMAC-SHA256\n{timestamp}\n{scope}\n{hashlib.sha256(canonical.encode()).hexdigest()}"
-    key = ("TC3" + secret_key).encode()
-    for part in (date, service, "tc3_request"):
-        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
-    return hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
-
-
-# ---------------------------------------------------------------- helpers
-
-def _base(version: Mapping[str, Any]) -> dict[str, Any]:
-    base = (version.get("Task") or {}).get("TriggerTaskBaseAttribute")
-    if not isinstance(base, dict) or not base.get("TaskId"):
-        raise ValueError("every corpus entry needs Task.TriggerTaskBaseAttribute.TaskId")
-    return base
+        served = data.get("VersionId") if action == "GetTriggerTaskVersion" and "Data" in response \
+            and response["Data"] is not None else None
+        self._record(action, fault or "Success", served)
+        return Reply(200, dumps({"Response": response}), fault=fault)
 
 
 def _check_kinds(kinds: Iterable[str]) -> None:
@@ -416,58 +295,12 @@ def _check_kinds(kinds: Iterable[str]) -> None:
         raise ValueError(f"unknown fault kinds {sorted(unknown)}; choose from {', '.join(FAULT_KINDS)}")
 
 
-def _string(params: Mapping[str, Any], key: str, *, required: bool = False) -> str | None:
-    value = params.get(key)
-    if value is None or value == "":
-        if required:
-            raise ApiFailure("MissingParameter", f"The request is missing a required parameter `{key}`.")
-        return None
-    if not isinstance(value, str):
-        raise ApiFailure("InvalidParameter", f"The parameter `{key}` must be a string.")
-    return value
-
-
-def _paging(params: Mapping[str, Any]) -> tuple[int, int]:
-    number, size = params.get("PageNumber", 1), params.get("PageSize", 10)
-    for key, value in (("PageNumber", number), ("PageSize", size)):
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise ApiFailure("InvalidParameter", f"The parameter `{key}` must be an integer.")
-    if number < 1:
-        raise ApiFailure("InvalidParameterValue", "PageNumber must be at least 1.")
-    if not 10 <= size <= 200:
-        raise ApiFailure("InvalidParameterValue", "PageSize must be between 10 and 200.")
-    return number, size
-
-
-def _page(items: list[Any], number: int, size: int) -> dict[str, Any]:
-    return {"Items": items[(number - 1) * size: number * size], "PageNumber": number, "PageSize": size,
-            "TotalCount": len(items), "TotalPageNumber": math.ceil(len(items) / size)}
-
-
-def _under(path: str, folder: str) -> bool:
-    folder = folder.rstrip("/") or "/"
-    return path == folder or path.startswith(folder if folder == "/" else folder + "/")
-
-
-def _dumps(doc: Any) -> bytes:
-    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
-def _error(code: str, message: str, request_id: str) -> Reply:
-    error = {"Code": code, "Message": message}
-    return Reply(200, _dumps({"Response": {"Error": error, "RequestId": request_id}}))
-
-
-def _fault_reply(kind: str, request_id: str) -> Reply:
-    if kind == "http_500":
-        return Reply(500, b"Internal Server Error", "text/plain", kind)
-    if kind == "http_502":
-        return Reply(502, _HTML_ERROR, "text/html", kind)
-    if kind == "html_200":
-        page = _HTML_ERROR.replace(b"502 Bad Gateway", b"Service Temporarily Busy")
-        return Reply(200, page, "text/html", kind)
-    whole = _dumps({"Response": {"Data": {"VersionId": "x" * 64}, "RequestId": request_id}})
-    return Reply(200, whole[: len(whole) // 2], fault=kind)  # malformed_json; connection_reset; hang
+def _check_actions(actions: Iterable[str]) -> list[str]:
+    chosen = list(actions)
+    unknown = set(chosen) - set(ALLOWED_PARAMS)
+    if unknown:
+        raise ValueError(f"unknown actions {sorted(unknown)}; choose from {', '.join(ALLOWED_PARAMS)}")
+    return chosen
 
 
 class _Server(ThreadingHTTPServer):
@@ -528,8 +361,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m wedata_audit.demo",
                                      description="A fake WeData API on 127.0.0.1.")
     parser.add_argument("--port", type=int, default=8080, help="0 picks a free port (default 8080)")
-    parser.add_argument("--tasks", type=int, default=100, help="tasks in the generated corpus (default 100)")
-    parser.add_argument("--versions", type=int, default=1, help="versions per task, newest served by default")
+    parser.add_argument("--tasks", type=int, default=100, help="generated tasks (default 100)")
+    parser.add_argument("--no-scenarios", action="store_true", help="leave out the scenario tasks")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--project-id", default=corpus_mod.DEFAULT_PROJECT_ID)
     parser.add_argument("--rate-limit", type=int, default=20, help="requests/second, 0 = off")
@@ -537,11 +370,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--fault-rate", type=float, default=0.0, help="share of faulty answers")
     parser.add_argument("--fault-kinds", default=",".join(TRANSIENT_FAULTS), help="comma-separated")
     args = parser.parse_args(argv)
-    data = corpus_mod.generate(args.tasks, args.seed, args.project_id)
-    if args.versions > 1:
-        data += [old for d in data for old in corpus_mod.earlier_versions(d, args.versions - 1, args.seed)]
-    api = FakeWeData(data, seed=args.seed, project_id=args.project_id, rate_limit=args.rate_limit,
-                     latency=args.latency, fault_rate=args.fault_rate, port=args.port,
+    api = FakeWeData(tasks=args.tasks, seed=args.seed, project_id=args.project_id, scenarios=not args.no_scenarios,
+                     rate_limit=args.rate_limit, latency=args.latency, fault_rate=args.fault_rate, port=args.port,
                      fault_kinds=[k for k in args.fault_kinds.split(",") if k])
     with api:
         print(f"fake WeData API on {api.endpoint} (project {api.project_id}, {len(api.task_ids)} tasks)")
@@ -553,7 +383,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         except KeyboardInterrupt:
             pass
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
