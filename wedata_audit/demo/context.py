@@ -23,11 +23,12 @@ PROJECT_OWNER = ("100028579606", "gallopcai")
 SERVICE_ACCOUNTS = [("100039900001", "svc_wedata_prod"), ("100039900002", "svc_wedata_batch")]
 NOT_A_MEMBER = ("100099990001", "departed_contractor")      # never a member; owner of one scenario task
 HOSTILE_MEMBER = ("100038800666", "mallory")
+APPROVER = ("100028660434", "zhanglin")                      # a member with roles
 
 # values that break naive reports: markup, forged CI annotations, line breaks, terminal escapes, long text
 HOSTILE = {
     "html": '<script>alert("wedata")</script><img src=x onerror=alert(1)>&amp;',
-    "annotation": "::error file=wedata.py,line=1::forged annotation",
+    "annotation": "::error::forged annotation ::error file=wedata.py,line=1::forged too",
     "newlines": "line one\nline two\r\n::warning::second forged annotation\n",
     "ansi": "\x1b[31mred\x1b[0m\x1b]0;title\x07 bell",
     "unicode": "数据任务 \u202eevil\u202c 🚀 zero\u200bwidth Ω ﷽",

@@ -53,6 +53,7 @@ class TaskHistory:
     used_version_id: str | None = None
     state: dict[str, Any] = field(default_factory=dict)   # overlays each served base; {} = serve as stored
     derived: bool = True                                   # state follows the versions (False: given data)
+    _item: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
     # ---------------------------------------------------------------- reading
 
@@ -80,8 +81,11 @@ class TaskHistory:
         return {**version.detail, "Task": {**task, "TriggerTaskBaseAttribute": base}}
 
     def list_item(self) -> dict[str, Any]:
-        """The ListTriggerTasks item: the latest saved version's base with the task-level fields."""
-        return dict(self.served(self.latest)["Task"]["TriggerTaskBaseAttribute"])
+        """The ListTriggerTasks item: the latest saved version's base with the task-level fields (kept until
+        :meth:`refresh`; callers must not change it)."""
+        if self._item is None:
+            self._item = dict(self.served(self.latest)["Task"]["TriggerTaskBaseAttribute"])
+        return self._item
 
     def version_item(self, version: Version, kind: str) -> dict[str, Any]:
         """A ListTriggerTaskVersions item (``kind`` SAVE or SUBMIT)."""
@@ -128,7 +132,8 @@ class TaskHistory:
         self.refresh()
 
     def refresh(self) -> None:
-        """Task-level fields that follow from the versions."""
+        """Task-level fields that follow from the versions (call after changing versions or state)."""
+        self._item = None
         if not self.derived:
             return
         submitted = self.latest_submitted

@@ -46,7 +46,7 @@ WORKFLOWS: dict[str, tuple[str, str]] = {   # name -> (WorkflowId, kind for cont
 }
 FOREIGN_TASKS = {"20230101000000901": "Y", "20230101000000902": "N"}   # other project's tasks: id -> Status
 AUTHOR = ("100031245871", "liwei")
-APPROVER = "100028660434"          # zhanglin: a member with roles
+APPROVER = context.APPROVER[0]     # a member with roles
 SECRET_LINE = "\n# temporary key for the backfill: {akid}\n"
 _START = datetime(2025, 3, 1, 9, 0, 0)
 

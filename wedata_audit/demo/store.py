@@ -64,11 +64,11 @@ class Corpus:
     def task_item(self, history: TaskHistory) -> dict[str, Any]:
         """What ListUpstreamTriggerTasks says about a task of this project."""
         base = history.list_item()
+        type_id = base.get("TaskTypeId")
         return {"TaskId": history.task_id, "TaskName": base.get("TaskName"), "WorkflowId": base.get("WorkflowId"),
                 "WorkflowName": base.get("WorkflowName"), "ProjectId": self.project_id, "Status": base.get("Status"),
-                "TaskTypeId": base.get("TaskTypeId"), "TaskTypeDesc": context.TASK_TYPE_DESC.get(
-                    base.get("TaskTypeId")),  # type: ignore[arg-type]
-                "OwnerUin": base.get("OwnerUin")}
+                "TaskTypeId": type_id, "TaskTypeDesc": context.TASK_TYPE_DESC.get(type_id) if isinstance(
+                    type_id, int) else None, "OwnerUin": base.get("OwnerUin")}
 
     def upstream_ids(self, history: TaskHistory) -> list[str]:
         sched = history.latest.detail.get("Task", {}).get("TriggerTaskSchedulerConfiguration") or {}
@@ -119,7 +119,7 @@ class Corpus:
             user = user or (str(latest.get("CreateUserUin") or ""), str(base.get("LastUpdateUserName") or ""))
             if approver is None:
                 previous = history.latest_submitted
-                approver = (previous.detail.get("ApproveUserUin") if previous else None) or scenarios_approver()
+                approver = (previous.detail.get("ApproveUserUin") if previous else None) or context.APPROVER[0]
             when = self._now(history)
             version = history.add(changes, submit=submit, when=when, user=user, remark=remark,
                                   approve_status=approve_status, approver=approver)
@@ -138,6 +138,7 @@ class Corpus:
             if approver is not None:
                 detail["ApproveUserUin"] = approver
             version.detail = detail
+            history.refresh()
 
     def release(self, task_id: str, version_id: str | None) -> None:
         """Production uses ``version_id`` (a submitted version) from now; None: no production version."""
@@ -152,7 +153,3 @@ class Corpus:
         latest = parse_time(history.latest.detail.get("CreateTime"))
         now = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
         return max(now, latest + timedelta(seconds=1))
-
-
-def scenarios_approver() -> str:
-    return "100028660434"   # a member with roles
