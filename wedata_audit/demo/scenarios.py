@@ -34,6 +34,7 @@ TASKS: dict[str, str] = {name: f"20231231{i:09d}" for i, name in enumerate([
     "workflow-secret",              # its workflow has credentials in its params and no run-as account
     "workflow-schedule",            # its workflow's trigger ended while ACTIVE, one has no time zone
     "no-workflow",                  # WorkflowId null: context rules have nothing to read
+    "workflow-deleted",             # its WorkflowId names no workflow: GetTriggerWorkflow says ResourceNotFound
     "many-upstream",                # 14+ upstream tasks (two pages of ListUpstreamTriggerTasks at PageSize 10)
 ], start=1)}
 
@@ -43,6 +44,7 @@ WORKFLOWS: dict[str, tuple[str, str]] = {   # name -> (WorkflowId, kind for cont
     "hostile": ("5ce0a1e0-0000-4000-8000-000000000003", "hostile"),
     "secret": ("5ce0a1e0-0000-4000-8000-000000000004", "secret"),
     "schedule": ("5ce0a1e0-0000-4000-8000-000000000005", "schedule"),
+    "deleted": ("5ce0a1e0-0000-4000-8000-000000000006", "deleted"),   # not served
 }
 FOREIGN_TASKS = {"20230101000000901": "Y", "20230101000000902": "N"}   # other project's tasks: id -> Status
 AUTHOR = ("100031245871", "liwei")
@@ -156,6 +158,7 @@ def build(project_id: str, seed: int, in_production: Iterable[TaskHistory] = ())
     task("workflow-secret", "secret")
     task("workflow-schedule", "schedule")
     task("no-workflow", None)
+    task("workflow-deleted", "deleted")
     ready = [t for n, t in out.items() if t.state.get("Status") == "Y"]
     extra = [t.task_id for t in in_production][: max(0, 25 - len(ready))]
     task("many-upstream", "team", upstream=[t.task_id for t in ready] + extra)

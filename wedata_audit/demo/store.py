@@ -33,7 +33,7 @@ class Corpus:
             for version in history.versions:
                 base = version.detail.get("Task", {}).get("TriggerTaskBaseAttribute") or {}
                 wid = base.get("WorkflowId")
-                if isinstance(wid, str) and wid and wid not in self.workflows:
+                if isinstance(wid, str) and wid and wid not in self.workflows and kinds.get(wid) != "deleted":
                     self.workflows[wid] = context.workflow(
                         wid, str(base.get("WorkflowName") or wid), str(base.get("TaskFolderPath") or "/"), seed,
                         kinds.get(wid, "generated"))
