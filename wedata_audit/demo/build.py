@@ -7,7 +7,8 @@ import random
 from datetime import timedelta
 from typing import Any
 
-from wedata_audit.demo import corpus, scenarios
+from wedata_audit.demo import corpus
+from wedata_audit.demo import scenarios as scenario_tasks
 from wedata_audit.demo.history import TaskHistory, Version, apply_changes, parse_time
 from wedata_audit.demo.rand import pick, randint, ts
 from wedata_audit.demo.store import Corpus
@@ -17,13 +18,13 @@ _REMARKS = ["initial version", "fix partition", "tune retries", "rename columns"
 
 
 def build_corpus(tasks: int = 100, seed: int = 0, project_id: str = corpus.DEFAULT_PROJECT_ID, *,
-                 scenarios_on: bool = False) -> Corpus:
+                 scenarios: bool = False) -> Corpus:
     """``tasks`` generated tasks with consistent version histories (and the scenario tasks when asked)."""
     histories = [history_for(s, seed) for s in corpus.generate_labeled(tasks, seed, project_id)]
     kinds: dict[str, str] = {}
     foreign: list[dict[str, Any]] = []
-    if scenarios_on:
-        extra = scenarios.build(project_id, seed, [h for h in histories if h.state.get("Status") == "Y"])
+    if scenarios:
+        extra = scenario_tasks.build(project_id, seed, [h for h in histories if h.state.get("Status") == "Y"])
         histories += extra.histories
         kinds, foreign = extra.workflow_kinds, extra.foreign
     return Corpus(histories, project_id=project_id, seed=seed, workflow_kinds=kinds, foreign=foreign)

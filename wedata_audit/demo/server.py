@@ -86,7 +86,7 @@ class FakeWeData:
 
     What it serves: ``data`` (TriggerTaskVersionDetail dicts, served exactly as given, see
     :meth:`Corpus.from_details`), or a ready :class:`Corpus`, or else ``build_corpus(tasks, seed, project_id,
-    scenarios_on=scenarios)``: generated tasks with version histories, plus the scenario tasks of
+    scenarios=scenarios)``: generated tasks with version histories, plus the scenario tasks of
     :mod:`wedata_audit.demo.scenarios` when ``scenarios`` is true.
     """
 
@@ -100,7 +100,7 @@ class FakeWeData:
         elif data is not None:
             self.corpus = Corpus.from_details(data, project_id=project_id, seed=seed)
         else:
-            self.corpus = build_corpus(tasks, seed, project_id, scenarios_on=scenarios)
+            self.corpus = build_corpus(tasks, seed, project_id, scenarios=scenarios)
         self.project_id = self.corpus.project_id
         self.keys = dict(keys) if keys is not None else {TEST_SECRET_ID: TEST_SECRET_KEY}
         self.tokens = dict(tokens or {})
