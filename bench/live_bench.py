@@ -18,10 +18,9 @@ import sys
 import tempfile
 import time
 
-from wedata_audit import corpus
 from wedata_audit.client import RetryPolicy, WeDataClient
 from wedata_audit.credentials import from_keys
-from wedata_audit.fakeapi import TEST_SECRET_ID, TEST_SECRET_KEY, TRANSIENT_FAULTS, FakeWeData, Stats
+from wedata_audit.demo import TEST_SECRET_ID, TEST_SECRET_KEY, TRANSIENT_FAULTS, FakeWeData, Stats, corpus
 from wedata_audit.fetch import fetch_versions
 
 LATENCY = 0.1

@@ -7,10 +7,9 @@ from typing import Any
 
 import pytest
 
-from wedata_audit import corpus
 from wedata_audit.client import RetryPolicy, WeDataClient
 from wedata_audit.credentials import from_keys
-from wedata_audit.fakeapi import TEST_SECRET_ID, TEST_SECRET_KEY, FakeWeData
+from wedata_audit.demo import TEST_SECRET_ID, TEST_SECRET_KEY, FakeWeData, corpus
 
 REGION = "ap-singapore"
 FAST_RETRY = RetryPolicy(max_attempts=4, base=0.02, cap=0.1)
