@@ -18,13 +18,12 @@ from wedata_audit.release import (
     Change,
     ReleaseInfo,
     VersionRef,
-    bundled_secret_patterns,
     changes,
     compare_findings,
     resolve,
     review,
-    secret_masker,
 )
+from wedata_audit.secretmask import bundled_secret_patterns, secret_masker
 
 EXT = "/Task/TriggerTaskConfiguration/TaskExtConfigurationList"
 CODE = "/Task/TriggerTaskConfiguration/CodeContent"

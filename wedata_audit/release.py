@@ -33,11 +33,11 @@ reads files or calls the API.
   path of the version's code file, named after its save time; the code itself is compared as CodeContent).
   Kept, because a reviewer should see them: ``CreateUserUin``, ``VersionRemark``, ``ApproveStatus``,
   ``ApproveUserUin``, the task's ``Status``/``Submit`` and every other field.
-* **Secrets** are masked by ``mask`` (text -> text). The default is :func:`secret_masker` of the patterns of
-  the bundled ``no-secrets-in-code`` rule; pass the effective patterns of the run (``--param`` overrides)
-  through :func:`secret_masker`. The code is masked before it is diffed. A value whose name (object key, or
-  the ``ParamKey`` of its item) is one a secret would be assigned to (``mask('<name>="..."')`` changes it,
-  e.g. ``db_password``) is replaced whole.
+* **Secrets** are masked by ``mask`` (text -> text). The default is
+  :func:`wedata_audit.secretmask.secret_masker` of the patterns of the bundled ``no-secrets-in-code`` rule;
+  pass the effective patterns of the run (``--param`` overrides) through ``secret_masker``. The code is
+  masked before it is diffed. A value whose name (object key, or the ``ParamKey`` of its item) is one a
+  secret would be assigned to (``mask('<name>="..."')`` changes it, e.g. ``db_password``) is replaced whole.
 * **Bounds**: string values are cut to ``value_limit`` characters, the code diff to ``diff_limit``, each
   with a "… (N characters)" marker; at most ``limit`` changes are returned, followed, when more changed, by
   one marker entry ``{pointer: "", before: null, after: "… N more changes not shown"}``
@@ -53,21 +53,19 @@ import base64
 import binascii
 import difflib
 import json
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
-import regex
-
 from wedata_audit.results import RULE_FAIL, RULE_PASS
+from wedata_audit.secretmask import REDACTED, Mask, default_mask, secret_masker
 from wedata_audit.sources import parse_json
 
-Mask = Callable[[str], str]
+__all__ = ["BOOKKEEPING", "REDACTED", "Change", "ReleaseInfo", "VersionRef", "changes", "compare_findings",
+           "resolve", "review", "secret_masker"]
+
 Outcomes = Mapping[str, str] | Iterable[tuple[str, str]]
 
-REDACTED = "[redacted]"
-SECRET_RULE_ID = "no-secrets-in-code"
 CODE_KEY = "CodeContent"
 DEFAULT_LIMIT = 50  # changes per task
 VALUE_LIMIT = 200  # characters of one value
@@ -83,7 +81,6 @@ BOOKKEEPING: frozenset[str] = frozenset({
 })
 
 _MISSING: Any = object()
-_PEM_END = regex.compile(r"-----END [A-Z ]*PRIVATE KEY-----")
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,61 +98,6 @@ class Change:
 
     def to_json(self) -> dict[str, Any]:
         return {"pointer": self.pointer, "before": self.before, "after": self.after}
-
-
-# ---------------------------------------------------------------------------------------------- masking
-
-def secret_masker(patterns: Iterable[str | regex.Pattern[str]]) -> Mask:
-    """A mask that replaces every match of ``patterns`` with ``[redacted]``.
-
-    A match that opens a private-key block (``-----BEGIN ... PRIVATE KEY-----``) is redacted through its
-    ``-----END ... PRIVATE KEY-----`` line (or the end of the text), so the key body goes too.
-    Raises ``regex.error`` for a pattern that does not compile.
-    """
-    compiled = [p if isinstance(p, regex.Pattern) else regex.compile(p) for p in patterns]
-
-    def mask(text: str) -> str:
-        spans: list[tuple[int, int]] = []
-        for pattern in compiled:
-            for m in pattern.finditer(text):
-                start, end = m.span()
-                if end == start:
-                    continue
-                if text.startswith("-----BEGIN", start) and "PRIVATE KEY" in m.group(0):
-                    closing = _PEM_END.search(text, end)
-                    end = closing.end() if closing else len(text)
-                spans.append((start, end))
-        if not spans:
-            return text
-        out, pos = [], 0
-        for start, end in sorted(spans):
-            if end <= pos:
-                continue
-            out.append(text[pos:max(start, pos)])
-            out.append(REDACTED)
-            pos = end
-        out.append(text[pos:])
-        return "".join(out)
-
-    return mask
-
-
-def bundled_secret_patterns() -> list[str]:
-    """The ``patterns`` param of the bundled ``no-secrets-in-code`` rule, read by the policy loader."""
-    from wedata_audit.policy import read_policy_file
-    from wedata_audit.resources import default_rule_files
-
-    for f in default_rule_files():
-        for raw in read_policy_file(f, f"rules/{f.name}"):
-            if raw.spec.get("id") == SECRET_RULE_ID:
-                return list((raw.spec.get("params") or {}).get("patterns") or [])
-    raise LookupError(f"the bundled rule {SECRET_RULE_ID!r} is missing")
-
-
-@cache
-def default_mask() -> Mask:
-    """:func:`secret_masker` of :func:`bundled_secret_patterns` (built once)."""
-    return secret_masker(bundled_secret_patterns())
 
 
 # ---------------------------------------------------------------------------------------------- changes
