@@ -170,6 +170,17 @@ def test_secret_values_are_masked_by_pattern_and_by_name() -> None:
     assert SECRET_ID not in text and SHELL_SECRET not in text and "plain words" not in text
 
 
+def test_secrets_in_nested_json_and_in_keys_are_masked() -> None:
+    after = v4()
+    ext = {i["ParamKey"]: i for i in cfg(after)["TaskExtConfigurationList"]}
+    ext["extraInfo"]["ParamValue"] = json.dumps({"fromMapping": False, "conn": {"secretKey": "hunter2-long"}})
+    cfg(after)["TaskExtConfigurationList"].append({"ParamKey": SECRET_ID, "ParamValue": "x"})
+    found = changes(v4(), after)
+    assert [(c.pointer, c.after) for c in found] == [
+        (f"{EXT}/{REDACTED}/ParamValue", REDACTED), (f"{EXT}/extraInfo/ParamValue/conn/secretKey", REDACTED)]
+    assert "hunter2-long" not in all_text(found) and SECRET_ID not in all_text(found)
+
+
 def test_the_default_mask_is_the_bundled_rules_patterns() -> None:
     patterns = bundled_secret_patterns()
     assert len(patterns) == 4 and patterns[0].startswith("(?#a Tencent Cloud SecretId)")

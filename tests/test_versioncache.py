@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import ROOT, example_data
 from wedata_audit.snapshot import data_sha256
@@ -297,3 +299,25 @@ def test_processes_sharing_a_cache_never_corrupt_it(tmp_path: Path) -> None:
     final = VersionCache(tmp_path).get(PROJECT, TASK, V4)
     assert final is not None and final.data["VersionRemark"].startswith("worker ")
     assert not [p for p in tmp_path.rglob("*.tmp")]
+
+
+any_text = st.text(st.characters(codec=None, exclude_categories=()), max_size=12)
+json_values = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False, allow_infinity=False), any_text),
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(any_text, inner, max_size=4)),
+    max_leaves=15,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.dictionaries(any_text, json_values, max_size=5), any_text.filter(bool))
+def test_any_json_document_and_id_round_trip_with_their_sha256(doc: dict[str, Any], version_id: str) -> None:
+    import tempfile
+
+    doc.pop("VersionId", None)
+    with tempfile.TemporaryDirectory() as tmp:
+        cache = VersionCache(tmp)
+        stored = cache.put(PROJECT, version_id, version_id, doc, request_id="r", fetched_at=FETCHED)
+        assert stored is not None and stored.sha256 == data_sha256(doc)
+        got = VersionCache(tmp).get(PROJECT, version_id, version_id)
+        assert got is not None and data_sha256(got.data) == data_sha256(doc)

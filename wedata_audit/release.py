@@ -38,6 +38,7 @@ reads files or calls the API.
   pass the effective patterns of the run (``--param`` overrides) through ``secret_masker``. The code is
   masked before it is diffed. A value whose name (object key, or the ``ParamKey`` of its item) is one a
   secret would be assigned to (``mask('<name>="..."')`` changes it, e.g. ``db_password``) is replaced whole.
+  Pointers are masked too (a key may itself be a secret), so a masked pointer may not :func:`resolve`.
 * **Bounds**: string values are cut to ``value_limit`` characters, the code diff to ``diff_limit``, each
   with a "… (N characters)" marker; at most ``limit`` changes are returned, followed, when more changed, by
   one marker entry ``{pointer: "", before: null, after: "… N more changes not shown"}``
@@ -230,7 +231,7 @@ class _Walker:
                     self.walk(jb, ja, ptr, name, False, True)
                     return
             if not _same(_MISSING if _nothing(b) else b, _MISSING if _nothing(a) else a):
-                self.leaves.append(Change(ptr, self._render(b, name), self._render(a, name)))
+                self.leaves.append(Change(self.mask(ptr), self._render(b, name), self._render(a, name)))
             return
         # Mismatched kinds (an object on one side, a list or a scalar on the other): each side against nothing.
         for side_b, side_a in ((b, _MISSING), (_MISSING, a)):
@@ -238,7 +239,7 @@ class _Walker:
             if isinstance(value, (dict, list)):
                 self.walk(side_b, side_a, ptr, name, keyed_item, decoded)
             elif not _nothing(value):
-                self.leaves.append(Change(ptr, self._render(side_b, name), self._render(side_a, name)))
+                self.leaves.append(Change(self.mask(ptr), self._render(side_b, name), self._render(side_a, name)))
 
     def _list(self, b: list[Any], a: list[Any], ptr: str, name: str, decoded: bool) -> None:
         kb, ka = param_items(b), param_items(a)
