@@ -11,7 +11,9 @@ Layout (format 1, everything under ``DIR/v1/``)::
 letters, digits, ``_`` and ``-`` (as the ids in the API's examples are) is used as it is; any other id
 becomes ``_``, its sanitised start, a ``.`` and 32 hex digits of its SHA-256, so no id can leave the
 directory (``..``, ``/``, ``\\``, NUL), two ids never share a file (also on case-insensitive file systems),
-and no name is reserved on Windows. Each file repeats its ids, and an entry read back under other ids is discarded.
+and no name is reserved on Windows. Each file repeats its ids, and an entry read back under other ids is
+discarded. ``DIR/v1/`` belongs to the cache: a file there that is not a valid entry is removed or replaced.
+Files are created readable by their owner only (versions hold task code).
 
 Rules (issue 9, item 3):
 
