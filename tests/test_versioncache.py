@@ -54,6 +54,8 @@ def test_put_then_get_keeps_data_and_evidence(tmp_path: Path) -> None:
     assert got.evidence() == {"project_id": PROJECT, "task_id": TASK, "request_id": "req-1", "fetched_at": FETCHED,
                               "sha256": data_sha256(v4()), "cached": True}
     assert entry_file(cache) == tmp_path / "v1" / PROJECT / "versions" / TASK / f"{V4}.json"
+    if os.name == "posix":
+        assert entry_file(cache).stat().st_mode & 0o077 == 0  # task code may hold secrets: owner only
     assert cache.get(PROJECT, TASK, "other") is None and cache.stats.misses == 1
 
 
