@@ -16,8 +16,8 @@ import time
 import tracemalloc
 
 from wedata_audit.catalogues import load_catalogues
-from wedata_audit.corpus import generate
 from wedata_audit.coverage import TallyCounter, compute_coverage
+from wedata_audit.demo.corpus import generate
 from wedata_audit.engine import Engine
 from wedata_audit.results import TaskResult
 from wedata_audit.runner import RuleOptions, build_ruleset

@@ -18,8 +18,7 @@ import sys
 import tempfile
 import time
 
-from wedata_audit import corpus
-from wedata_audit.fakeapi import TEST_SECRET_ID, TEST_SECRET_KEY, TRANSIENT_FAULTS, FakeWeData, Stats
+from wedata_audit.demo import TEST_SECRET_ID, TEST_SECRET_KEY, TRANSIENT_FAULTS, FakeWeData, Stats, corpus
 from wedata_audit.sources.api.client import RetryPolicy, WeDataClient
 from wedata_audit.sources.api.credentials import from_keys
 from wedata_audit.sources.api.fetch import fetch_versions

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import jsonschema
 
-from wedata_audit.corpus import generate, response
+from wedata_audit.demo.corpus import generate, response
 from wedata_audit.resources import load_schema
 
 

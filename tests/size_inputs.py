@@ -40,6 +40,7 @@ def response(data: dict[str, Any], request_id: str = "req-size") -> dict[str, An
 
 def make_compliant(data: dict[str, Any]) -> dict[str, Any]:
     data["ApproveStatus"] = "APPROVED"
+    data["ApproveUserUin"] = "100028660434"  # someone other than the author
     data["Task"]["TriggerTaskBaseAttribute"]["TaskDescription"] = "Loads the orders table"
     for item in data["Task"]["TriggerTaskConfiguration"]["TaskExtConfigurationList"]:
         if item["ParamKey"] == "enableKerberosLogin":

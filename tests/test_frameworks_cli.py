@@ -40,7 +40,8 @@ def test_list_adds_user_catalogues_and_warns_of_controls_no_catalogue_has(tmp_pa
     (tmp_path / "fw" / "acme.yaml").write_text(USER)
     rules = tmp_path / "mine.yaml"
     rules.write_text("- id: mine\n  title: t\n  severity: low\n  description: d\n  remediation: r\n"
-                     "  controls: [\"acme-policy ACME-2\", \"acme-policy ACME-9\"]\n  check: {key: a, op: not-empty}\n")
+                     "  controls: [\"acme-policy ACME-2\", \"acme-policy ACME-9\"]\n"
+                     "  check: {key: VersionId, op: not-empty}\n")
     code, out, err = run(["frameworks", "list", "--frameworks", str(tmp_path / "fw"), "--rules", str(rules)],
                          capsys)
     assert code == 0

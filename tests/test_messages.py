@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from wedata_audit import corpus
 from wedata_audit.cli import main
-from wedata_audit.fakeapi import TEST_SECRET_ID, TEST_SECRET_KEY, FakeWeData
+from wedata_audit.demo import TEST_SECRET_ID, TEST_SECRET_KEY, FakeWeData, corpus
 from wedata_audit.sources.api.live import demo_closing_line
 
 from .conftest import EXAMPLES

@@ -203,7 +203,8 @@ def apply(doc: dict[str, Any], mutations: list[tuple[str, tuple[Any, ...], Any]]
                     target.append(value)
                 continue
             last = path[-1]
-            if not isinstance(parent, (dict, list)) or (isinstance(parent, list) and not isinstance(last, int)):
+            if not isinstance(parent, (dict, list)) or (isinstance(parent, list) and not isinstance(last, int)) \
+                    or (isinstance(parent, dict) and not isinstance(last, str)):  # JSON keys are strings
                 continue
             if op == "delete":
                 del parent[last]

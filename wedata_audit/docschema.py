@@ -10,6 +10,7 @@ offending value whole (it may be huge or nested deep), and :func:`location` says
 
 from __future__ import annotations
 
+import difflib
 import json
 from functools import cache
 from typing import Any
@@ -116,7 +117,9 @@ def describe(err: ValidationError) -> str:
     if v == "additionalProperties" and isinstance(instance, dict):
         known = err.schema.get("properties", {}) if isinstance(err.schema, dict) else {}
         extra = [str(k) for k in instance if k not in known]
-        return short("unknown key(s): " + ", ".join(repr(k) for k in extra))
+        close = [m for k in extra for m in difflib.get_close_matches(k, [n for n in known if n not in instance], 1)]
+        hint = f"; did you mean {' or '.join(repr(m) for m in dict.fromkeys(close))}?" if close else ""
+        return short("unknown key(s): " + ", ".join(repr(k) for k in extra) + hint)
     if v == "enum":
         return short(f"expected one of {', '.join(_literal(x) for x in arg)}, found {_literal(instance)}")
     if v == "const":

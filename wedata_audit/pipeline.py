@@ -63,7 +63,9 @@ class StopSignals:
             yield self
         finally:
             for s, handler in previous.items():
-                signal.signal(s, handler)
+                # After a stop the process is on its way out with exit 3: a repeated signal must not turn that
+                # into a kill (or a KeyboardInterrupt) while the summary is printed.
+                signal.signal(s, signal.SIG_IGN if self.requested is not None else handler)
 
 
 def now() -> str:

@@ -7,8 +7,7 @@ from typing import Any
 
 import pytest
 
-from wedata_audit import corpus
-from wedata_audit.fakeapi import TEST_SECRET_ID, TEST_SECRET_KEY, FakeWeData
+from wedata_audit.demo import TEST_SECRET_ID, TEST_SECRET_KEY, FakeWeData, corpus
 from wedata_audit.sources.api.client import RetryPolicy, WeDataClient
 from wedata_audit.sources.api.credentials import from_keys
 

@@ -13,9 +13,8 @@ from typing import Any
 
 import pytest
 
-from wedata_audit import corpus
 from wedata_audit.cli import main
-from wedata_audit.fakeapi import TEST_SECRET_ID, TEST_SECRET_KEY, FakeWeData
+from wedata_audit.demo import TEST_SECRET_ID, TEST_SECRET_KEY, FakeWeData, corpus
 
 from .conftest import REGION
 
@@ -48,9 +47,10 @@ def interrupt_audit(api: FakeWeData, cwd: Path, args: list[str], *, once: tuple[
     proc = subprocess.Popen([sys.executable, "-m", "wedata_audit", *args], env=env, cwd=cwd,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     action, count = once
-    deadline = time.monotonic() + 20
-    while api.stats().actions[action] < count and time.monotonic() < deadline:
+    deadline = time.monotonic() + 90  # generous: a loaded machine starts the interpreter slowly
+    while api.stats().actions[action] < count and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.05)
+    assert api.stats().actions[action] >= count, "the audit never got far enough to be interrupted"
     for _ in range(times):
         proc.send_signal(sig)
         time.sleep(0.05)

@@ -15,9 +15,8 @@ from tencentcloud.common.profile.client_profile import ClientProfile
 from tencentcloud.common.profile.http_profile import HttpProfile
 
 from tests.live.conftest import FAST_RETRY, REGION, MakeClient
-from wedata_audit import corpus
+from wedata_audit.demo import TEST_SECRET_ID, TEST_SECRET_KEY, TRANSIENT_FAULTS, FakeWeData, corpus
 from wedata_audit.errors import FatalRemoteError
-from wedata_audit.fakeapi import TEST_SECRET_ID, TEST_SECRET_KEY, TRANSIENT_FAULTS, FakeWeData
 from wedata_audit.sources.api.client import ApiError, FatalApiError, RetriesExhausted, RetryPolicy
 from wedata_audit.sources.api.fetch import FetchRun, fetch_versions, sha256_of
 from wedata_audit.sources.api.signing import sign_headers
@@ -248,7 +247,7 @@ def test_secret_never_in_logs_or_errors(api: FakeWeData, make_client: MakeClient
 
 
 def test_our_signature_verifies_with_the_fakes_independent_code() -> None:
-    from wedata_audit.fakeapi import tc3_signature
+    from wedata_audit.demo import tc3_signature
 
     body = b'{"ProjectId":"1","TaskId":"2"}'
     headers = sign_headers(secret_id="AKIDx", secret_key="k3y", token=None, service="wedata",

@@ -13,7 +13,7 @@ import jsonschema
 import pytest
 
 from tests.conftest import EXAMPLES
-from wedata_audit import corpus
+from wedata_audit.demo import corpus
 
 SCHEMA = Path(__file__).resolve().parents[2] / "schemas" / "trigger-task-version.schema.json"
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")

@@ -10,8 +10,7 @@ from collections.abc import Callable
 import pytest
 
 from tests.live.conftest import MakeClient
-from wedata_audit import corpus
-from wedata_audit.fakeapi import TEST_SECRET_ID, TEST_SECRET_KEY, FakeWeData
+from wedata_audit.demo import TEST_SECRET_ID, TEST_SECRET_KEY, FakeWeData, corpus, scenarios
 from wedata_audit.sources.api.client import ApiError, FatalApiError
 from wedata_audit.sources.api.fetch import list_tasks
 
@@ -64,13 +63,20 @@ def test_version_history(make_client: MakeClient) -> None:
     latest["VersionNum"] = "V4"
     with FakeWeData([latest, *corpus.earlier_versions(latest, 3)], rate_limit=0) as server:
         task = _base(latest)["TaskId"]
-        answer = make_client(server=server).call("ListTriggerTaskVersions",
-                                                 {"ProjectId": server.project_id, "TaskId": task})
+        client = make_client(server=server)
+        answer = client.call("ListTriggerTaskVersions", {"ProjectId": server.project_id, "TaskId": task})
+        submitted = client.call("ListTriggerTaskVersions", {"ProjectId": server.project_id, "TaskId": task,
+                                                            "TaskVersionType": "SUBMIT"})
     items = answer["Data"]["Items"]
     assert [i["VersionNum"] for i in items] == ["V4", "V3", "V2", "V1"]
     assert answer["Data"]["TotalCount"] == 4 and answer["Data"]["PageCount"] == 4
-    assert set(items[0]) == {"CreateTime", "VersionNum", "CreateUserUin", "VersionId", "VersionRemark",
-                             "ApproveStatus", "Status", "ApproveUserUin"}
+    assert set(items[0]) == {"CreateTime", "VersionNum", "CreateUserUin", "VersionId", "VersionRemark"}
+    # given details are all submitted versions, the newest one in production
+    assert [(i["VersionNum"], i["UsedVersion"]) for i in submitted["Data"]["Items"]] == [
+        ("V4", True), ("V3", False), ("V2", False), ("V1", False)]
+    assert set(submitted["Data"]["Items"][0]) == {"CreateTime", "VersionNum", "CreateUserUin", "VersionId",
+                                                  "VersionRemark", "ApproveStatus", "Status", "ApproveUserUin",
+                                                  "UsedVersion"}
 
 
 def test_envelope_checks(api: FakeWeData, make_client: MakeClient) -> None:
@@ -113,8 +119,7 @@ def test_command_line_server() -> None:
     from wedata_audit.sources.api.client import WeDataClient
     from wedata_audit.sources.api.credentials import from_keys
 
-    command = [sys.executable, "-m", "wedata_audit.fakeapi", "--port", "0", "--tasks", "12", "--versions", "2",
-               "--rate-limit", "0"]
+    command = [sys.executable, "-m", "wedata_audit.demo", "--port", "0", "--tasks", "12", "--rate-limit", "0"]
     with subprocess.Popen(command, stdout=subprocess.PIPE, text=True,
                           env={**os.environ, "PYTHONUNBUFFERED": "1"}) as proc:
         try:
@@ -129,5 +134,5 @@ def test_command_line_server() -> None:
                                                                     "TaskId": ids[0]})
         finally:
             proc.terminate()
-    assert len(ids) == 12
-    assert versions["Data"]["TotalCount"] in (1, 2)  # V1 tasks have no earlier version
+    assert len(ids) == 12 + len(scenarios.TASKS)  # the scenario tasks are served by default
+    assert versions["Data"]["TotalCount"] >= 1

@@ -1,9 +1,10 @@
 """Conditions of the policy language, compiled once and evaluated against each rule view.
 
-A condition is a leaf ``{key: EXPR, op: OP, value: V, value_type: T}`` (or ``{param: NAME, op: ...}``
-to test a rule parameter), or ``{all: [...]}``, ``{any: [...]}``, ``{not: {...}}``. ``value`` is a
-literal, ``{param: NAME}`` or ``{key: EXPR}`` (another value of the same view). Keys are JMESPath
-expressions; plain dotted paths take a fast route with the same semantics.
+A condition is a leaf ``{key: EXPR, op: OP, value: V, value_type: T, normalize: [trim, casefold]}`` (or
+``{param: NAME, op: ...}`` to test a rule parameter), or ``{all: [...]}``, ``{any: [...]}``, ``{not: {...}}``.
+``value`` is a literal, ``{param: NAME}`` (``{param: RULE.NAME}``: a param of another rule) or
+``{key: EXPR}`` (another value of the same view). Keys are JMESPath expressions; plain dotted paths take a
+fast route with the same semantics. Any condition may carry ``message:``, a template that words its failure.
 
 Evaluating returns the list of failures: empty means the condition holds.
 """
@@ -11,6 +12,7 @@ Evaluating returns the list of failures: empty means the condition holds.
 from __future__ import annotations
 
 import json
+import string
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -22,13 +24,18 @@ import regex
 
 from wedata_audit.policy.operators import (
     EXPECT,
+    GLOB,
     LIST_VALUED,
+    NORMALIZE,
     OPERATORS,
     REGEX,
     UNARY,
     CoercionError,
     all_matches,
     coerce,
+    glob_pattern,
+    normalize,
+    type_note,
 )
 
 MAX_SHOWN = 120  # characters of a value shown in a message
@@ -128,9 +135,29 @@ def _pattern_text(patterns: list[regex.Pattern[str]]) -> str:
     return " or ".join(pattern_name(p) for p in patterns)
 
 
+def _param(params: Mapping[str, Any], name: Any, where: str) -> Any:
+    if name not in params:
+        other = (" (RULE.NAME names a param of another rule, which must be loaded and declare it)"
+                 if isinstance(name, str) and "." in name else "")
+        raise ConditionError(where, f"unknown param {name!r}{other}")
+    return params[name]
+
+
+def _normalize_steps(spec: Mapping[str, Any], where: str) -> tuple[str, ...]:
+    steps = spec.get("normalize", [])
+    steps = [steps] if isinstance(steps, str) else steps
+    if not isinstance(steps, list) or not all(isinstance(s, str) and s in NORMALIZE for s in steps):
+        raise ConditionError(where, f"normalize takes {' or '.join(NORMALIZE)}, or a list of them")
+    return tuple(dict.fromkeys(steps))
+
+
 class Condition:
     def evaluate(self, view: Mapping[str, Any]) -> list[Failure]:
         raise NotImplementedError
+
+    def failures(self, view: Mapping[str, Any]) -> list[Failure]:
+        """The failures of each part, before a composite joins them into one (what ``message:`` words)."""
+        return self.evaluate(view)
 
     def describe(self) -> str:
         raise NotImplementedError
@@ -144,21 +171,21 @@ class Leaf(Condition):
         self.op: str = op
         self.value_type: str | None = spec.get("value_type")
         self.sensitive = sensitive
+        self.steps = _normalize_steps(spec, where)
         if "key" in spec:
             self.label = str(spec["key"])
             self.get = compile_key(spec["key"], f"{where}.key")
         elif "param" in spec:
             name = spec["param"]
-            if name not in params:
-                raise ConditionError(where, f"unknown param {name!r}")
+            constant = _param(params, name, where)
             self.label = f"param {name}"
-            constant = params[name]
             self.get = lambda _view: constant
         else:
             raise ConditionError(where, "a condition needs one of key, param, all, any, not")
         self._expected_key: Getter | None = None
         self._expected: Any = None
         self._expected_label = ""
+        self._globs: list[str] = []
         if op in UNARY:
             if "value" in spec:
                 raise ConditionError(where, f"operator {op!r} takes no value")
@@ -167,14 +194,12 @@ class Leaf(Condition):
             raise ConditionError(where, f"operator {op!r} needs a value")
         value = spec["value"]
         if isinstance(value, dict) and set(value) == {"param"}:
-            if value["param"] not in params:
-                raise ConditionError(where, f"unknown param {value['param']!r}")
-            value = params[value["param"]]
+            value = _param(params, value["param"], where)
         elif isinstance(value, dict) and set(value) == {"key"}:
             self._expected_key = compile_key(value["key"], f"{where}.value.key")
             self._expected_label = str(value["key"])
-            if op in REGEX:
-                raise ConditionError(where, "a regex must be a literal or a param, not a key")
+            if op in REGEX | GLOB:
+                raise ConditionError(where, "a pattern must be a literal or a param, not a key")
             return
         self._expected = self._prepare(value, where)
 
@@ -184,14 +209,21 @@ class Leaf(Condition):
             items = value if isinstance(value, list) else [value]
             if not items or not all(isinstance(v, str) for v in items):
                 raise ConditionError(where, f"operator {op!r} needs a regex string or a list of them")
+            flags = regex.IGNORECASE | regex.FULLCASE if "casefold" in self.steps else 0
             try:
-                return [regex.compile(v) for v in items]
+                return [regex.compile(v, flags) for v in items]
             except regex.error as exc:
                 raise ConditionError(where, f"invalid regex: {exc}") from None
+        if op in GLOB:
+            items = value if isinstance(value, list) else [value]
+            if not items or not all(isinstance(v, str) for v in items):
+                raise ConditionError(where, f"operator {op!r} needs a glob string or a list of them")
+            self._globs = list(items)
+            return [glob_pattern(normalize(v, self.steps)) for v in items]
         if op in LIST_VALUED and not isinstance(value, list):
             raise ConditionError(where, f"operator {op!r} needs a list value")
         try:
-            return coerce(value, self.value_type)
+            return normalize(coerce(value, self.value_type), self.steps)
         except CoercionError as exc:
             raise ConditionError(where, f"value {show(value)} cannot be read as {exc}") from None
 
@@ -203,6 +235,8 @@ class Leaf(Condition):
             return f"the value of {self._expected_label}"
         if self.op in REGEX:
             return _pattern_text(self._expected)
+        if self.op in GLOB:
+            return show(self._globs)
         return show(self._expected)
 
     def evaluate(self, view: Mapping[str, Any]) -> list[Failure]:
@@ -213,8 +247,9 @@ class Leaf(Condition):
                 expected = coerce(self._expected_key(view), self.value_type)
             except CoercionError:
                 expected = self._expected_key(view)
+            expected = normalize(expected, self.steps)
         try:
-            actual = coerce(raw, self.value_type)
+            actual = normalize(coerce(raw, self.value_type), self.steps)
         except CoercionError as exc:
             return [self._fail(raw, f"{self.label} is {self._show(raw)}, which cannot be read as {exc}")]
         if OPERATORS[self.op](actual, expected):
@@ -232,7 +267,8 @@ class Leaf(Condition):
             matches = all_matches(expected, actual)
             if matches:
                 return self._where(matches)
-        return f"{self.label} is {self._show(raw)}, expected {wanted}"
+        note = type_note(self.op, actual, expected, self.sensitive)
+        return f"{self.label} is {self._show(raw)}{note}, expected {wanted}"
 
     def _where(self, matches: list[Any]) -> str:
         """Where a forbidden pattern matched: each line and pattern; the text itself only when not sensitive."""
@@ -251,6 +287,8 @@ class Leaf(Condition):
             rendered = f"the value of {self._expected_label} ({self._show(expected)})"
         elif self.op in REGEX:
             rendered = _pattern_text(expected)
+        elif self.op in GLOB:
+            rendered = show(self._globs)
         else:
             rendered = show(expected)
         return EXPECT[self.op].format(e=rendered)
@@ -279,13 +317,19 @@ class Any_(Condition):
     def __init__(self, parts: list[Condition]) -> None:
         self.parts = parts
 
-    def evaluate(self, view: Mapping[str, Any]) -> list[Failure]:
+    def failures(self, view: Mapping[str, Any]) -> list[Failure]:
         failures: list[Failure] = []
         for part in self.parts:
             got = part.evaluate(view)
             if not got:
                 return []
             failures.extend(got)
+        return failures
+
+    def evaluate(self, view: Mapping[str, Any]) -> list[Failure]:
+        failures = self.failures(view)
+        if not failures:
+            return []
         return [Failure(
             key=" | ".join(dict.fromkeys(f.key for f in failures)),
             actual="; ".join(f"{f.key}={f.actual}" for f in failures),
@@ -313,7 +357,53 @@ class Not(Condition):
         return f"not {self.inner.describe()}"
 
 
+MESSAGE_FIELDS = ("key", "actual", "expected")
+
+
+class Worded(Condition):
+    """A condition whose failure is worded by the policy (``message: "{key} is {actual}: not approved"``).
+
+    ``{key}``, ``{actual}`` and ``{expected}`` are those of the first failing part (``actual`` as shown in
+    findings, so redacted in a sensitive rule); one finding however many parts failed.
+    """
+
+    def __init__(self, inner: Condition, template: Any, where: str) -> None:
+        if not isinstance(template, str) or not template.strip():
+            raise ConditionError(where, "message must be a non-empty string")
+        try:
+            fields = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
+        except ValueError as exc:
+            raise ConditionError(where, f"message {template!r}: {exc} (write {{{{ and }}}} for braces)") from None
+        unknown = [f for f in fields if f not in MESSAGE_FIELDS]
+        if unknown:
+            raise ConditionError(where, f"message: unknown field {{{unknown[0]}}} "
+                                        f"(use {', '.join('{' + f + '}' for f in MESSAGE_FIELDS)})")
+        self.inner = inner
+        self.template = template
+
+    def evaluate(self, view: Mapping[str, Any]) -> list[Failure]:
+        failures = self.inner.failures(view)
+        if not failures:
+            return []
+        first = failures[0]
+        key = " | ".join(dict.fromkeys(f.key for f in failures))
+        message = self.template.format(key=first.key, actual="null" if first.actual is None else first.actual,
+                                       expected=first.expected or "")
+        return [Failure(key=key, actual=first.actual,
+                        expected=" or ".join(dict.fromkeys(f.expected or "" for f in failures)), message=message)]
+
+    def describe(self) -> str:
+        return self.inner.describe()
+
+
 def compile_condition(spec: Any, params: Mapping[str, Any], where: str, *, sensitive: bool = False) -> Condition:
+    cond = _compile_condition(spec, params, where, sensitive=sensitive)
+    if isinstance(spec, dict) and "message" in spec:
+        return Worded(cond, spec["message"], f"{where}.message")
+    return cond
+
+
+def _compile_condition(spec: Any, params: Mapping[str, Any], where: str, *, sensitive: bool = False) -> Condition:
     if not isinstance(spec, dict):
         raise ConditionError(where, "a condition must be a mapping")
     kinds = [k for k in ("key", "param", "all", "any", "not") if k in spec]
@@ -338,6 +428,6 @@ def _keys(cond: Condition) -> list[str]:
         return [cond.label]
     if isinstance(cond, (All, Any_)):
         return [k for p in cond.parts for k in _keys(p)]
-    if isinstance(cond, Not):
+    if isinstance(cond, (Not, Worded)):
         return _keys(cond.inner)
     return []

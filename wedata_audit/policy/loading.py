@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from wedata_audit.policy.builtin import BuiltinCheck, builtin_check
 from wedata_audit.policy.conditions import Condition, ConditionError, Failure, compile_condition
 from wedata_audit.resources import core_rule_files, default_rule_files
 from wedata_audit.results import RULE_FAIL, RULE_PASS, RULE_SKIP, RuleInfo
+from wedata_audit.viewfields import rule_key_errors
 from wedata_audit.yamlfile import load_yaml
 
 POLICY_SCHEMA = "policy.schema.json"
@@ -46,6 +47,7 @@ class Rule:
     doc_params: Mapping[str, Any] = field(default_factory=dict)
     builtin: BuiltinCheck | None = None  # ``check: {builtin: NAME}``: reads the raw Data
     core: bool = False  # from the core pack (rules/core/): loaded with every rule set
+    linked_params: Mapping[str, Any] = field(default_factory=dict)  # {param: RULE.NAME} it reads, as in effect
 
     @property
     def id(self) -> str:
@@ -79,11 +81,15 @@ def read_policy_text(text: str, source: str) -> list[RawRule]:
 
 
 def _deepest(errors: list[jsonschema.ValidationError]) -> jsonschema.ValidationError:
-    err = jsonschema.exceptions.best_match(errors)
+    pool = errors
+    err = jsonschema.exceptions.best_match(pool)
     while err.context:  # oneOf / anyOf: an error of the branch that got furthest into the document
         furthest = max(len(e.absolute_path) for e in err.context)
-        err = jsonschema.exceptions.best_match(e for e in err.context if len(e.absolute_path) == furthest)
-    return err
+        pool = [e for e in err.context if len(e.absolute_path) == furthest]
+        err = jsonschema.exceptions.best_match(pool)
+    # A misspelt key explains the key it misses ("chek" for "check"): name it, not what is missing.
+    where = list(err.absolute_path)
+    return next((e for e in pool if e.validator == "additionalProperties" and list(e.absolute_path) == where), err)
 
 
 def _rule_id_at(doc: Any, err: jsonschema.ValidationError) -> str | None:
@@ -144,8 +150,13 @@ def load_raw_rules(paths: Iterable[str], *, include_default: bool = True) -> lis
     if include_default:
         for f in default_rule_files():
             raw.extend(read_policy_file(f, f"rules/{f.name}"))
-    for f in policy_files(paths):
-        raw.extend(read_policy_file(f))
+    for p in paths:  # each path must hold a rule: a policy that adds nothing would pass silently
+        files = policy_files([p])
+        found = [rule for f in files for rule in read_policy_file(f)]
+        if not found:
+            why = (f"its {len(files)} file(s) hold none" if files else "it has no *.yaml or *.yml file")
+            raise ConfigError(f"the policy path holds no rule: {why}", source=str(p))
+        raw.extend(found)
     return raw
 
 
@@ -173,54 +184,82 @@ def build_rules(raw: list[RawRule], *, params: Mapping[str, Mapping[str, Any]] |
     params = params or {}
     severities = severities or {}
     seen: dict[str, str] = {}
-    rules: list[Rule] = []
     for item in raw:
-        spec = item.spec
-        rid = spec["id"]
+        rid = item.spec["id"]
         if rid in seen:
             raise ConfigError(f"duplicate rule id (first defined in {seen[rid]})", source=item.source, rule_id=rid)
         seen[rid] = item.source
-        rules.append(_compile(item, params.get(rid, {}), severities.get(rid)))
+    # {param: RULE.NAME} reads another rule's param as in effect (e.g. approval-status.approved)
+    shared = {f"{item.spec['id']}.{name}": value for item in raw
+              for name, value in _effective(item, params.get(item.spec["id"], {})).items()}
+    rules = [_compile(item, params.get(item.spec["id"], {}), severities.get(item.spec["id"]), shared)
+             for item in raw]
     for rid in list(params) + list(severities):
         if rid not in seen:
             raise UsageError(f"override for unknown rule {rid!r}")
     return rules
 
 
-def _compile(item: RawRule, overrides: Mapping[str, Any], severity: str | None) -> Rule:
+def _effective(item: RawRule, overrides: Mapping[str, Any]) -> dict[str, Any]:
+    declared = dict(item.spec.get("params") or {})
+    unknown = set(overrides) - set(declared)
+    if unknown:
+        raise UsageError(f"rule {item.spec['id']!r} has no param {', '.join(sorted(unknown))} "
+                         f"(it has: {', '.join(sorted(declared)) or 'none'})")
+    return {**declared, **overrides}
+
+
+def _compile(item: RawRule, overrides: Mapping[str, Any], severity: str | None,
+             shared: Mapping[str, Any]) -> Rule:
     spec = item.spec
     rid = spec["id"]
     declared = dict(spec.get("params") or {})
-    unknown = set(overrides) - set(declared)
-    if unknown:
-        raise UsageError(f"rule {rid!r} has no param {', '.join(sorted(unknown))} "
-                         f"(it has: {', '.join(sorted(declared)) or 'none'})")
-    effective = {**declared, **overrides}
+    effective = _effective(item, overrides)
+    visible = {**shared, **effective}
     try:
         sev = Severity.parse(severity or spec["severity"])
     except ValueError as exc:
         raise UsageError(f"rule {rid!r}: {exc}") from None
     sensitive = bool(spec.get("sensitive", False))
     try:
-        when = compile_condition(spec["when"], effective, "when", sensitive=sensitive) if "when" in spec else None
+        when = compile_condition(spec["when"], visible, "when", sensitive=sensitive) if "when" in spec else None
         builtin = builtin_check(spec["check"]["builtin"]) if "builtin" in spec.get("check", {}) else None
-        check = (compile_condition(spec["check"], effective, "check", sensitive=sensitive)
+        check = (compile_condition(spec["check"], visible, "check", sensitive=sensitive)
                  if "check" in spec and builtin is None else None)
     except ConditionError as exc:
         blame = f" (with the overridden params {', '.join(sorted(overrides))})" if overrides else ""
         raise ConfigError(f"{exc}{blame}", source=item.source, rule_id=rid) from None
+    key_errors = rule_key_errors(spec)
+    if key_errors:
+        more = f" (and {len(key_errors) - 1} more unknown field(s))" if len(key_errors) > 1 else ""
+        raise ConfigError(key_errors[0] + more, source=item.source, rule_id=rid)
     info = RuleInfo(id=rid, title=spec["title"], severity=sev, category=spec.get("category", ""),
                     description=spec["description"].strip(), remediation=spec["remediation"].strip(),
                     controls=tuple(spec.get("controls", ())))
+    linked = {name: shared[name] for name in _param_refs(spec) if name in shared and name not in effective}
     return Rule(info=info, params=effective, source=item.source, spec=spec, sensitive=sensitive,
-                when=when, check=check, doc_params=declared, builtin=builtin,
+                when=when, check=check, doc_params=declared, linked_params=linked, builtin=builtin,
                 core=item.core)
+
+
+def _param_refs(node: Any) -> Iterator[str]:
+    """Every ``param:`` name a rule's conditions read."""
+    if isinstance(node, dict):
+        if isinstance(node.get("param"), str):
+            yield node["param"]
+        for key in ("when", "check", "value", "all", "any", "not"):
+            if key in node:
+                yield from _param_refs(node[key])
+    elif isinstance(node, list):
+        for item in node:
+            yield from _param_refs(item)
 
 
 def ruleset_digest(rules: Iterable[Rule]) -> str:
     """sha256 of the rules and params in effect, independent of file order."""
     canon = sorted(
-        ({**rule.spec, "params": dict(rule.params), "severity": rule.info.severity.value} for rule in rules),
+        ({**rule.spec, "params": dict(rule.params), "severity": rule.info.severity.value,
+          **({"linked_params": dict(rule.linked_params)} if rule.linked_params else {})} for rule in rules),
         key=lambda s: s["id"],
     )
     return hashlib.sha256(json.dumps(canon, sort_keys=True, default=str).encode()).hexdigest()

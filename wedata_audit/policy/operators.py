@@ -100,10 +100,34 @@ def _empty(a: Any) -> bool:
     return a is None or (isinstance(a, (str, list, dict)) and len(a) == 0)
 
 
+def is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def numeric_string(v: Any) -> float | int | None:
+    """The number a string such as ``"180"`` or ``" -1.5 "`` holds; ``None`` when it holds none.
+
+    Ext values arrive as strings: an ordering against a number reads them as numbers.
+    """
+    if not isinstance(v, str):
+        return None
+    try:
+        return _to_int(v)
+    except CoercionError:
+        pass
+    try:
+        return _to_number(v)
+    except CoercionError:
+        return None
+
+
 def _ordered(cmp: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
     def op(a: Any, e: Any) -> bool:
         if a is None or isinstance(a, bool) or isinstance(e, bool):
             return False
+        if is_number(e) and isinstance(a, str):  # "180" > 0: the string read as a number, when it is one
+            number = numeric_string(a)
+            return number is not None and cmp(number, e)
         if isinstance(a, (int, float)) and isinstance(e, (int, float)):
             return cmp(a, e)
         if isinstance(a, str) and isinstance(e, str):
@@ -111,6 +135,39 @@ def _ordered(cmp: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
         return False
 
     return op
+
+
+def glob_pattern(text: str) -> regex.Pattern[str]:
+    """A glob as a compiled pattern: ``*`` is any run of characters, ``?`` one character, the rest literal;
+    it must match the whole value."""
+    parts = [".*" if c == "*" else "." if c == "?" else regex.escape(c) for c in text]
+    return regex.compile("(?s)" + "".join(parts) + r"\Z")
+
+
+def _glob(a: Any, e: Any) -> bool:
+    if not isinstance(a, str) or not isinstance(e, list):
+        return False
+    return any(p.match(a) is not None for p in e)
+
+
+# Normalisations a condition may apply (``normalize: [trim, casefold]``) before comparing.
+NORMALIZE: dict[str, Callable[[str], str]] = {
+    "trim": str.strip,
+    "casefold": str.casefold,
+}
+
+
+def normalize(value: Any, steps: tuple[str, ...]) -> Any:
+    """Apply the steps to a string, or to each string of a list; anything else is left as it is."""
+    if not steps:
+        return value
+    if isinstance(value, str):
+        for step in steps:
+            value = NORMALIZE[step](value)
+        return value
+    if isinstance(value, list):
+        return [normalize(v, steps) if isinstance(v, str) else v for v in value]
+    return value
 
 
 def _contains(a: Any, e: Any) -> bool:
@@ -177,18 +234,41 @@ def _in(a: Any, e: Any) -> bool:
     return any(same(a, item) for item in e)
 
 
+def _as_number_same(a: Any, e: Any) -> bool:
+    """``"0"`` against ``0`` (either way round): equal once the string is read as a number."""
+    if isinstance(a, str) and is_number(e):
+        return numeric_string(a) == e
+    if is_number(a) and isinstance(e, str):
+        return numeric_string(e) == a
+    return False
+
+
+def _ne(a: Any, e: Any) -> bool:
+    """Different as they are and as numbers: ``ne 0`` does not silently pass ``"0"`` (the failure then
+    points to value_type)."""
+    return not same(a, e) and not _as_number_same(a, e)
+
+
+def _not_in(a: Any, e: Any) -> bool:
+    if not isinstance(e, (list, tuple)):
+        return True
+    return not any(same(a, item) or _as_number_same(a, item) for item in e)
+
+
 # op -> predicate(actual, expected). Regex operators receive a list of compiled patterns.
 OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
     "eq": lambda a, e: same(a, e),
-    "ne": lambda a, e: not same(a, e),
+    "ne": _ne,
     "in": lambda a, e: a is not None and _in(a, e),
-    "not-in": lambda a, e: not _in(a, e),
+    "not-in": _not_in,
     "gt": _ordered(lambda a, e: a > e),
     "gte": _ordered(lambda a, e: a >= e),
     "lt": _ordered(lambda a, e: a < e),
     "lte": _ordered(lambda a, e: a <= e),
     "regex": lambda a, e: first_match(e, a) is not None,
     "not-regex": lambda a, e: first_match(e, a) is None,
+    "glob": _glob,
+    "not-glob": lambda a, e: not _glob(a, e),
     "contains": _contains,
     "not-contains": lambda a, e: not _contains(a, e),
     "present": lambda a, e: a is not None,
@@ -199,7 +279,45 @@ OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
 
 UNARY = frozenset({"present", "absent", "empty", "not-empty"})
 REGEX = frozenset({"regex", "not-regex"})
+GLOB = frozenset({"glob", "not-glob"})
+ORDERED = frozenset({"gt", "gte", "lt", "lte"})
 LIST_VALUED = frozenset({"in", "not-in"})
+
+def kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if is_number(value):
+        return "number"
+    names: dict[type, str] = {str: "string", list: "list", dict: "object"}
+    return names.get(type(value), type(value).__name__)
+
+
+def type_note(op: str, actual: Any, expected: Any, sensitive: bool) -> str:
+    """Said after the actual value in a failure when the types, not the values, decided (a string against a
+    number); empty when there is nothing to say."""
+    if actual is None or op in UNARY | REGEX | GLOB:
+        return ""
+    if op in ORDERED:
+        if is_number(expected) and isinstance(actual, str):
+            number = numeric_string(actual)
+            if number is None:
+                return ", which is not a number"
+            return "" if sensitive else f" (compared as the number {number})"
+        if (is_number(expected) and is_number(actual)) or (isinstance(expected, str) and isinstance(actual, str)):
+            return ""
+        return f", a {kind(actual)}, which cannot be ordered against a {kind(expected)}"
+    if op in ("eq", "in", "ne", "not-in"):
+        items = expected if op in ("in", "not-in") and isinstance(expected, list) else [expected]
+        if numeric_string(actual) is not None and any(is_number(x) for x in items):
+            other = "number"
+        elif is_number(actual) and any(numeric_string(x) is not None for x in items):
+            other = "string"
+        else:
+            return ""
+        return (f" (a {kind(actual)}, compared with a {other}: add value_type: integer, number or string "
+                "to compare them as one type)")
+    return ""
+
 
 # How a reviewer reads the expectation, given the rendered expected value.
 EXPECT: dict[str, str] = {
@@ -213,6 +331,8 @@ EXPECT: dict[str, str] = {
     "lte": "<= {e}",
     "regex": "a match for {e}",
     "not-regex": "no match for {e}",
+    "glob": "a match for {e}",
+    "not-glob": "no match for {e}",
     "contains": "to contain {e}",
     "not-contains": "not to contain {e}",
     "present": "a value (not null)",

@@ -43,6 +43,11 @@ TASK_TYPES: dict[int, str] = {
 
 TASK_SECTIONS = ("TriggerTaskBaseAttribute", "TriggerTaskConfiguration", "TriggerTaskSchedulerConfiguration")
 DERIVED_FIELDS = ("task", "ext", "scheduling_params", "code", "code_error", "ext_json", "task_type")
+# Context fields: what later stages add to the view beside the version (the task's workflow, its params and
+# triggers, upstream tasks, people, the release under review, the task list entry). Policy keys may read
+# them (and any field below them) now; a version without them reads null. This is the one list of them.
+CONTEXT_FIELDS = ("workflow", "workflow_params", "workflow_triggers", "upstream", "people", "release",
+                  "task_list")
 
 
 def pairs_to_map(items: Any) -> dict[str, Any]:

@@ -292,7 +292,7 @@ def prepare_snapshot_dir(path: str | None, report: ReportOptions) -> Path | None
 
 def execute_demo(report: ReportOptions, term: Terminal, *, tasks: int = 60, seed: int = 20251124) -> int:
     """Start the fake WeData API on a free loopback port and run a real live audit against it."""
-    from wedata_audit.fakeapi import TEST_SECRET_ID, TEST_SECRET_KEY, FakeWeData
+    from wedata_audit.demo import TEST_SECRET_ID, TEST_SECRET_KEY, FakeWeData
     from wedata_audit.sources.api.credentials import from_keys
 
     with FakeWeData(tasks=tasks, seed=seed, latency=0.02) as fake:
