@@ -20,10 +20,10 @@ import tempfile
 import time
 from pathlib import Path
 
-try:  # the corpus moves with the demo package
-    from wedata_audit.demo.corpus import generate  # type: ignore[import-not-found]
-except ImportError:
-    from wedata_audit.corpus import generate
+try:
+    from wedata_audit.demo.corpus import generate
+except ImportError:  # a tree from before the demo package (to compare with an older version)
+    from wedata_audit.corpus import generate  # type: ignore[no-redef]
 
 FORMATS = ("html", "junit", "json", "sarif", "markdown", "csv")
 TARGET_BYTES = 2048

@@ -35,7 +35,7 @@ from wedata_audit.docschema import describe, first_error, kind
 from wedata_audit.engine import Engine
 from wedata_audit.errors import ConfigError
 from wedata_audit.policy.view import TASK_SECTIONS
-from wedata_audit.results import RULE_FAIL, RULE_SKIP
+from wedata_audit.results import RULE_FAIL, RULE_SKIP, TaskResult
 from wedata_audit.sources.files import one_snapshot, parse_json
 from wedata_audit.yamlfile import load_yaml_file
 
@@ -208,13 +208,23 @@ def _set_ext(data: dict[str, Any], key: str, value: Any, path: str, where: str |
 
 
 def run_cases(cases: Iterable[Case], engine: Engine) -> list[CaseResult]:
+    """Audit every case through the one pipeline (no report, no summary), then compare with what it says."""
+    from wedata_audit.finding import Severity
+    from wedata_audit.pipeline import run_audit
+    from wedata_audit.plan import AuditPlan
+    from wedata_audit.sources import ListSource
     from wedata_audit.sources.snapshot import Snapshot
+    from wedata_audit.terminal import Terminal
 
+    cases = list(cases)
+    audited: list[TaskResult] = []
+    source = ListSource(Snapshot(source=case.source, data=case.data) for case in cases)
+    run_audit(AuditPlan(rules=tuple(engine.rules), fail_on=Severity.HIGH), source, Terminal(quiet=True),
+              on_task=audited.append, summary=False)
     said = {"pass": "passed", "fail": "failed", "skip": "was out of scope", None: "did not run"}
     known = {r.id for r in engine.rules}
     results = []
-    for case in cases:
-        task = engine.audit(Snapshot(source=case.source, data=case.data))
+    for case, task in zip(cases, audited, strict=True):
         outcomes = dict(task.outcomes)
         res = CaseResult(case)
         if task.error:

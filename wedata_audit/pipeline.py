@@ -79,11 +79,14 @@ def run_header(plan: AuditPlan, source: Source) -> Run:
 
 
 def run_audit(plan: AuditPlan, source: Source, term: Terminal, *,
-              on_task: Callable[[TaskResult], None] | None = None, meta: dict[str, Any] | None = None) -> int:
+              on_task: Callable[[TaskResult], None] | None = None, meta: dict[str, Any] | None = None,
+              summary: bool = True) -> int:
     """Audit every snapshot of ``source`` under ``plan``; write the reports; return the exit code.
 
-    ``meta`` is run metadata for the reports (e.g. the live endpoint). A source's run-wide failure
-    (``source.failure``, e.g. the API refused the credentials) is raised after the reports are written.
+    ``meta`` is run metadata for the reports (e.g. the live endpoint); ``on_task`` sees each result as it is
+    produced (``rules test`` compares them with the cases); ``summary=False`` prints no terminal summary.
+    A source's run-wide failure (``source.failure``, e.g. the API refused the credentials) is raised after
+    the reports are written.
     """
     engine = Engine(list(plan.rules))
     run = run_header(plan, source)
@@ -91,7 +94,7 @@ def run_audit(plan: AuditPlan, source: Source, term: Terminal, *,
     filters = plan.filters.start(plan.rules)
     known = registry()
     reporters: list[Reporter] = [known[t.format](t.path, plan.settings) for t in plan.targets]
-    summary = term.summary_reporter()
+    printer = term.summary_reporter()
     stop = StopSignals()
 
     def consume(snap: Snapshot) -> None:
@@ -101,7 +104,8 @@ def run_audit(plan: AuditPlan, source: Source, term: Terminal, *,
         run.totals.add(task)
         for reporter in reporters:
             reporter.add(task)
-        summary.add(task)
+        if summary:
+            printer.add(task)
         if on_task is not None:
             on_task(task)
 
@@ -109,7 +113,7 @@ def run_audit(plan: AuditPlan, source: Source, term: Terminal, *,
         with stop.installed():
             for reporter in reporters:
                 reporter.start(run)
-            summary.start(run)
+            printer.start(run)
             stream = source.snapshots()
             try:
                 while stop.requested is None:
@@ -142,7 +146,8 @@ def run_audit(plan: AuditPlan, source: Source, term: Terminal, *,
         for reporter in reporters:
             reporter.abort()
         raise
-    summary.finish(run, written)
+    if summary:
+        printer.finish(run, written)
     if source.failure is not None:
         raise source.failure  # the reports are written; the CLI maps it to its exit code
     return exit_code_for(complete=run.is_complete, gating_findings=run.totals.gating)
