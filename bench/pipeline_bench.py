@@ -1,13 +1,15 @@
 """Pipeline benchmark: `wedata-audit check` with all six formats at 10,000 and 50,000 versions.
 
-Generates N realistic versions (the fake API's corpus, trimmed to about 2 KB each; findings as the
-corpus has them) as JSON Lines, runs `wedata-audit check FILE --format ...` (all six formats) as a
+Generates N realistic versions as JSON Lines, either the fake API's corpus trimmed to about 2 KB each
+(findings as the corpus has them, about 4 each) or, with ``--spec``, the documentation's example made
+compliant with one rule broken in turn (about 2 KB, one finding each), runs
+`wedata-audit check FILE --format ...` (all six formats) as a
 subprocess, and prints a table: time, versions/s, peak RSS of that process (from wait4), and the size of
 each report. The streamed pipeline keeps memory flat in the number of versions: the goal is a 50,000-
 version peak of at most 300 MB and at most 1.5 x the 10,000-version peak, with the JUnit file under
 GitLab's 30 MB cap.
 
-    python bench/pipeline_bench.py [N ...]        (default 10000 50000)
+    python bench/pipeline_bench.py [--spec] [N ...]        (default 10000 50000)
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 try:
@@ -41,11 +44,49 @@ def trimmed(data: dict) -> dict:
     return data
 
 
-def write_corpus(path: Path, n: int) -> int:
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "latest-version-v4.response.json"
+# One rule broken per version, in turn: about one finding each.
+BREAKS = ("description", "kerberos", "approval", "wait-ttl")
+
+
+def spec_versions(n: int) -> Iterator[dict]:
+    """The documentation's example made compliant, then one rule broken in turn; ids varied per version."""
+    base = json.loads(EXAMPLE.read_text(encoding="utf-8"))["Response"]["Data"]
+    base["ApproveStatus"] = "APPROVED"
+    base["ApproveUserUin"] = "100028660434"
+    attrs = base["Task"]["TriggerTaskBaseAttribute"]
+    attrs["TaskDescription"] = "Loads the orders table"
+    ext = base["Task"]["TriggerTaskConfiguration"]["TaskExtConfigurationList"]
+    wanted = {"enableKerberosLogin": "true", "waitExecutionTotalTTL": "120", "executionTTLStrategy": "fail",
+              "waitExecutionTotalTTLStrategy": "fail", "python_sub_version": "python3.11"}
+    ext[:] = [item for item in ext if item.get("ParamKey") not in wanted]
+    ext[:0] = [{"ParamKey": k, "ParamValue": v} for k, v in wanted.items()]  # kept by trimmed()
+    text = json.dumps(base)
+    for i in range(n):
+        data = json.loads(text)
+        attrs = data["Task"]["TriggerTaskBaseAttribute"]
+        attrs["TaskId"] = f"2025{i:013d}"
+        attrs["TaskName"] = f"ods_orders_{i}"
+        data["VersionId"] = f"v-{i:08d}"
+        broken = BREAKS[i % len(BREAKS)]
+        if broken == "description":
+            attrs["TaskDescription"] = ""
+        elif broken == "approval":
+            data["ApproveStatus"] = ""
+        else:
+            key = "enableKerberosLogin" if broken == "kerberos" else "waitExecutionTotalTTL"
+            for item in data["Task"]["TriggerTaskConfiguration"]["TaskExtConfigurationList"]:
+                if item["ParamKey"] == key:
+                    item["ParamValue"] = "false" if broken == "kerberos" else "0"
+        yield trimmed(data)
+
+
+def write_corpus(path: Path, n: int, kind: str = "corpus") -> int:
     size = 0
+    versions = spec_versions(n) if kind == "spec" else (trimmed(d) for d in generate(n, seed=11))
     with path.open("w", encoding="utf-8") as fh:
-        for data in generate(n, seed=11):
-            line = json.dumps({"Response": {"Data": trimmed(data), "RequestId": "req"}}, ensure_ascii=False)
+        for data in versions:
+            line = json.dumps({"Response": {"Data": data, "RequestId": "req"}}, ensure_ascii=False)
             size += len(line) + 1
             fh.write(line + "\n")
     return size
@@ -66,16 +107,20 @@ def run(corpus: Path, out: Path) -> tuple[float, int, float]:
 
 def main() -> None:
     if sys.argv[1:2] == ["--write"]:  # in a process of its own: see below
-        print(write_corpus(Path(sys.argv[3]), int(sys.argv[2])))
+        print(write_corpus(Path(sys.argv[3]), int(sys.argv[2]), sys.argv[4]))
         return
-    sizes = [int(a) for a in sys.argv[1:]] or [10_000, 50_000]
+    args = sys.argv[1:]
+    kind = "corpus"
+    if args[:1] == ["--spec"]:
+        kind, args = "spec", args[1:]
+    sizes = [int(a) for a in args] or [10_000, 50_000]
     rows = []
     for n in sizes:
         with tempfile.TemporaryDirectory() as tmp:
             corpus, out = Path(tmp) / "versions.jsonl", Path(tmp) / "reports"
             # Written by another process: on Linux a child's peak RSS starts at its parent's RSS at fork
             # time, so this process must stay small for the measured peak to be the audit's own.
-            done = subprocess.run([sys.executable, __file__, "--write", str(n), str(corpus)], check=True,
+            done = subprocess.run([sys.executable, __file__, "--write", str(n), str(corpus), kind], check=True,
                                   capture_output=True, text=True)
             size = int(done.stdout.strip())
             elapsed, code, peak = run(corpus, out)

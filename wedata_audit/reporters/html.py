@@ -55,10 +55,11 @@ TASK_STATUSES: tuple[str, ...] = (PASSED, FAILED, ERRORED)
 TASK_FIELDS = SUBJECT_FIELDS
 META_VALUE_LIMIT = 256
 BANNER_ERRORS_SHOWN = 5
-# The streaming string pool remembers at most this many strings seen once (then starts afresh), and
-# pools no string longer than POOL_MAX_CHARS: memory stays bounded whatever the run.
-POOL_CANDIDATES = 200_000
+# The streaming string pool remembers at most POOL_CANDIDATES strings seen once (then starts afresh), pools
+# no string longer than POOL_MAX_CHARS and at most POOL_MAX_STRINGS strings: memory stays bounded.
+POOL_CANDIDATES = 20_000
 POOL_MAX_CHARS = 400
+POOL_MAX_STRINGS = 20_000
 _PLACEHOLDER = "\x00WEDATA-AUDIT-DATA\x00"
 
 printable = html_printable
@@ -162,7 +163,7 @@ class StringPool:
         found = self._index.get(text)
         if found is not None:
             return found
-        if not text or len(text) > POOL_MAX_CHARS:
+        if not text or len(text) > POOL_MAX_CHARS or len(self.strings) >= POOL_MAX_STRINGS:
             return text
         if text in self._seen:
             self._seen.discard(text)

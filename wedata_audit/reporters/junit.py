@@ -46,6 +46,7 @@ file is always well-formed. The markers use NUL and SOH, which escaped text neve
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -105,18 +106,24 @@ def _versioned(base: str, subject: Subject) -> str:
     return f"{base}.v{_component(subject.version_num or subject.version_id or 'none')}"
 
 
+def _digest(name: str) -> int:
+    """A stable 64-bit digest of a name (the same in every run, unlike ``hash``)."""
+    return int.from_bytes(hashlib.blake2b(name.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big")
+
+
 @dataclass(slots=True)
 class Names:
     """Unique, stable classnames for a stream of task versions, one group (adjacent versions of a task)
-    held at a time; a set of names given so far keeps later repeats unique."""
+    held at a time; the hashes of the names given so far keep later repeats unique (8 bytes a name, not the
+    name: memory stays small at any size)."""
 
-    seen_bases: set[str] = field(default_factory=set)
-    seen_names: set[str] = field(default_factory=set)
+    seen_bases: set[int] = field(default_factory=set)
+    seen_names: set[int] = field(default_factory=set)
 
     def group(self, subjects: list[Subject]) -> list[str]:
         base = base_classname(subjects[0])
-        many = len(subjects) > 1 or base in self.seen_bases
-        self.seen_bases.add(base)
+        many = len(subjects) > 1 or _digest(base) in self.seen_bases
+        self.seen_bases.add(_digest(base))
         names = [_versioned(base, s) if many else base for s in subjects]
         counts = Counter(names)
         numbered: Counter[str] = Counter()
@@ -127,10 +134,10 @@ class Names:
                 name = f"{name}.{numbered[name]}"
             n = 1
             unique = name
-            while unique in self.seen_names:
+            while _digest(unique) in self.seen_names:
                 n += 1
                 unique = f"{name}.{n}"
-            self.seen_names.add(unique)
+            self.seen_names.add(_digest(unique))
             out.append(unique)
         return out
 
