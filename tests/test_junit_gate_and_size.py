@@ -13,6 +13,7 @@ from wedata_audit.cli import main
 from wedata_audit.finding import Severity
 from wedata_audit.reporters import ReportSettings, junit
 from wedata_audit.reporters.junit import JUnitReporter
+from wedata_audit.reporters.junit_forms import Form
 from wedata_audit.results import AuditResult
 
 from .conftest import EXAMPLES
@@ -131,7 +132,13 @@ def test_the_compact_form_keeps_every_gate_failure_and_names_the_rules_below_it(
         monkeypatch: pytest.MonkeyPatch) -> None:
     result = sample_result(8, kinds=("failed", "passed", "waived"), fail_on=Severity.HIGH)
     full = render(result, junit_passing="all")
-    monkeypatch.setattr(junit, "MAX_BYTES", 10)  # nothing fits: the last form, the most compact
+    probe = JUnitReporter(Path("unused-junit.xml"))  # sizes the forms; never finished, so never written
+    probe.start(result.header())
+    for task in result.tasks:
+        probe.add(task)
+    probe._flush()
+    probe.abort()
+    monkeypatch.setattr(junit, "MAX_BYTES", probe.sizes.total(Form(True, False, True)) + 1)
     compact = render(result)
     check_document(compact)
     before, after = JUnitXml.fromstring(full.encode("utf-8")), JUnitXml.fromstring(compact.encode("utf-8"))
@@ -141,3 +148,16 @@ def test_the_compact_form_keeps_every_gate_failure_and_names_the_rules_below_it(
     passing = [c for c in root.iter("testcase") if c.get("name") == "passing"]
     assert len(passing) == 8 and "below the gate (--fail-on): WD-003 (medium), WD-004 (low)" in compact
     assert junit.TRIMMED in compact
+
+
+def test_the_minimal_form_when_nothing_else_fits_still_has_every_gate_failure(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    result = sample_result(8, kinds=("failed", "passed", "waived"), fail_on=Severity.HIGH)
+    monkeypatch.setattr(junit, "MAX_BYTES", 10)  # nothing fits: the last form
+    minimal = render(result)
+    check_document(minimal)
+    root = etree.fromstring(minimal.encode("utf-8"))
+    failures = list(root.iter("failure"))
+    assert len(failures) == 6 and all(f.text is None and len(f.get("message")) <= 60 for f in failures)
+    assert list(root.iter("property")) == []
+    assert "see the JSON report" in minimal

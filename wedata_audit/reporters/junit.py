@@ -34,7 +34,9 @@ whole run, so names do not depend on a task's position; failures and errors are 
    report and its message cut to ``TRIMMED_MESSAGE`` characters;
 4. as 3, with the waived and baseline rules and the rules whose findings are all below the gate also in
    the ``passing`` case, which then counts the passing rules instead of naming them (and one suite
-   property ``below-gate`` names the rules below the gate).
+   property ``below-gate`` names the rules below the gate);
+5. as 4, with each failure reduced to its type and a 60-character message, no suite property, and the
+   ``passing`` case only counting (the JSON report has the rest).
 
 ``--junit-passing all`` keeps form 1 (trimming failure bodies if still too large); ``folded`` starts at 2.
 No failure is ever dropped.
@@ -86,6 +88,7 @@ MAX_VALUE = 500
 MAX_BYTES = 25_000_000
 TRIMMED = "details: see the JSON report"
 TRIMMED_MESSAGE = 120
+TINY_MESSAGE = 60
 
 _CLASS_UNSAFE = re.compile(r"[^\w-]+")
 
@@ -266,8 +269,10 @@ class JUnitReporter(Reporter):
                     full, short = failure(rule_id, found, rule), failure(rule_id, found, rule, detail=False)
                     sizes.failure_full += _size(full)
                     sizes.failure_trimmed += _size(short)
+                    tiny = f'<failure type="{attr(rule_id)}" message="{attr(shorten(_message(found), TINY_MESSAGE))}"/>'
+                    sizes.failure_tiny += _size(tiny)
                     sizes.fixed += _size(head) + 12
-                    lines.append(f"{_FAIL}{head}\x00{full}\x00{short}")
+                    lines.append(f"{_FAIL}{head}\x00{full}\x00{short}\x00{tiny}")
                 elif opened:  # open, but below the gate: a passing case that carries the finding
                     full = below_gate(found, rule)
                     short = below_gate(found, rule, detail=False)
@@ -308,6 +313,7 @@ class JUnitReporter(Reporter):
                                                               if line.startswith((_PASS, _OOS)))
         if passing or out_of_scope or excused_ids or below_ids:
             sizes.compact_folded += len(prefix) + 110 + sum(len(x) + 2 for x in excused_ids)
+            sizes.minimal_folded += len(prefix) + 110
         n_excused = len(excused_ids)
         self._tests["all"] += others + n_below + n_excused + passing + out_of_scope
         self._tests["folded"] += others + n_below + n_excused + (1 if passing or out_of_scope else 0)

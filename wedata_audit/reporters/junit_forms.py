@@ -17,17 +17,20 @@ _NL = "\x01"
 class Form:
     """How the spooled document is assembled: per-rule passing cases or one folded case per task (``compact``:
     the folded case also takes the waived and baseline rules, and counts the passing ones instead of naming
-    them), and full or trimmed failure bodies."""
+    them), and full or trimmed failure bodies; ``minimal``: as compact, with failures reduced to their type and
+    a 60-character message, no suite properties, and the folded case only counting."""
 
     folded: bool
     detail: bool
     compact: bool = False
+    minimal: bool = False
 
 
 FORMS = {
-    "auto": (Form(False, True), Form(True, True), Form(True, False), Form(True, False, True)),
+    "auto": (Form(False, True), Form(True, True), Form(True, False), Form(True, False, True),
+             Form(True, False, True, True)),
     "all": (Form(False, True), Form(False, False)),
-    "folded": (Form(True, True), Form(True, False), Form(True, False, True)),
+    "folded": (Form(True, True), Form(True, False), Form(True, False, True), Form(True, False, True, True)),
 }
 
 
@@ -45,8 +48,12 @@ class Sizes:
     below_full: int = 0  # passing test cases of rules whose open findings are all below the gate
     below_trimmed: int = 0
     below_props: int = 0  # the suite properties naming them, one per rule
+    failure_tiny: int = 0  # minimal: type and a short message only
+    minimal_folded: int = 0
 
     def total(self, form: Form) -> int:
+        if form.minimal:
+            return self.fixed + self.minimal_folded + self.failure_tiny
         if form.compact:
             return self.fixed + self.compact_folded + self.failure_trimmed
         passing = (self.passing_folded if form.folded else self.passing_cases) + self.excused_cases
@@ -83,7 +90,11 @@ def expand(lines: Iterator[str], form: Form) -> Iterator[str]:
             cases, passed, out_of_scope, excused_ids, below_ids = [], [], [], [], []
         elif line.startswith(_END):
             if folded and (passed or out_of_scope or excused_ids or below_ids):
-                if compact:
+                if form.minimal:
+                    counts = ((len(passed), "passed"), (len(below_ids), "below the gate"),
+                              (len(out_of_scope), "out of scope"), (len(excused_ids), "waived or in the baseline"))
+                    listed = [f"{n} {what}" for n, what in counts if n] + ["see the JSON report"]
+                elif compact:
                     listed = [f"{len(passed)} rule(s) passed"] if passed else []
                     if below_ids:
                         listed.append("below the gate (--fail-on): " + ", ".join(below_ids))
@@ -111,7 +122,8 @@ def expand(lines: Iterator[str], form: Form) -> Iterator[str]:
                              '<skipped message="out of scope"/></testcase>')
         elif line.startswith(_PROPS):
             full_props, compact_props = line[2:].split("\x00")
-            cases.append(compact_props if compact else full_props)
+            if not form.minimal:
+                cases.append(compact_props if compact else full_props)
         elif line.startswith(_BELOW):
             label, head, full, short = line[2:].split("\x00")
             if compact:
@@ -125,7 +137,8 @@ def expand(lines: Iterator[str], form: Form) -> Iterator[str]:
             else:
                 cases.append(case.replace(_NL, "\n"))
         elif line.startswith(_FAIL):
-            head, full, short = line[2:].split("\x00")
-            cases.append(f"{head}{full.replace(_NL, chr(10)) if detail else short}</testcase>")
+            head, full, short, tiny = line[2:].split("\x00")
+            body = tiny if form.minimal else full.replace(_NL, chr(10)) if detail else short
+            cases.append(f"{head}{body}</testcase>")
         else:
             cases.append(line.replace(_NL, "\n"))
