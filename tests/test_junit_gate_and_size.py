@@ -129,10 +129,10 @@ def test_fifty_thousand_versions_stay_under_gitlab_cap_with_every_failure(tmp_pa
 
 
 def test_the_compact_form_keeps_every_gate_failure_and_names_the_rules_below_it(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     result = sample_result(8, kinds=("failed", "passed", "waived"), fail_on=Severity.HIGH)
     full = render(result, junit_passing="all")
-    probe = JUnitReporter(Path("unused-junit.xml"))  # sizes the forms; never finished, so never written
+    probe = JUnitReporter(tmp_path / "junit.xml")  # sizes the forms; never finished, so never written
     probe.start(result.header())
     for task in result.tasks:
         probe.add(task)
