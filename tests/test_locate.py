@@ -12,7 +12,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from wedata_audit.locate import DocumentStart, Locator, candidates, document_starts, key_line, line_of
+from wedata_audit.docstarts import DocumentStart, document_start, document_starts
+from wedata_audit.keypaths import candidates
+from wedata_audit.locate import Locator, key_line, line_of
 from wedata_audit.sources import snapshots_from_text
 from wedata_audit.view import TASK_SECTIONS, pairs_to_map
 
@@ -346,6 +348,8 @@ def test_document_starts_match_what_sources_reads(name: str, jsonl: bool) -> Non
     starts = list(document_starts(text, jsonl=jsonl))
     assert [f"f{s.suffix}" for s in starts] == [s.source for s in snaps]
     for start, snap in zip(starts, snaps, strict=True):
+        # the direct way from a source's suffix agrees
+        assert document_start(text, start.suffix) == start.offset or start.offset is None
         if snap.data is None:
             continue
         assert start.offset is not None
@@ -361,6 +365,17 @@ def test_document_start_offsets() -> None:
     text = ' \n[\n {"a": 1},\n 2 ]'
     assert list(document_starts(text)) == [DocumentStart("[0]", 5), DocumentStart("[1]", 16)]
     assert line_of(text, 5) == 3
+    assert document_start(text, "[1]") == 16
+    assert document_start(text, "[2]") is None
+    assert document_start(text, "[01]") is None
+    assert document_start(text, ":2") == 2  # a suffix is trusted, not checked against how sources read it
+    assert document_start(text, ":1") is None  # but a blank line holds no document
+    lines = '{"a": 1}\n\n [{"b": 2}, {"c": 3}]'
+    assert document_start(lines, ":1") == 0
+    assert document_start(lines, ":3[1]") == lines.index('{"c"')
+    assert document_start(lines, ":4") is None
+    assert document_start(lines, ":0") is None
+    assert document_start(lines, "junk") is None
 
 
 # --- key parsing -------------------------------------------------------------------------------

@@ -21,13 +21,13 @@ module maps it back onto the member of the file that holds the value:
 ``task_type``              the member ``"TaskTypeId"``
 =========================  ============================================================================
 
-Keys with more JMESPath than a dotted path (``a || b``, ``a | b``, filters, functions, slices) are parsed with
-JMESPath itself; each plain path in them is a candidate, in order (an ``or`` or a pipe's left side first;
-``[0]`` and ``[-1]`` are followed). Several keys joined with `` | `` by ``any``/``not`` conditions, such as
-``param accepted | ApproveStatus``, are candidates in turn, and ``param ...`` names no field. The first
-candidate that resolves in full wins; else (unless ``exact``) the deepest resolving prefix, so a missing
-``ext.K`` lands on TaskExtConfigurationList and a missing ``task.X`` on ``"Task"``. Nothing resolving gives
-``None`` (callers use line 1).
+Keys with more JMESPath than a dotted path (``a || b``, ``a | b``, filters, functions, slices) are parsed
+with JMESPath itself (:mod:`wedata_audit.keypaths`); each plain path in them is a candidate, in order (an
+``or``'s left side first; ``[0]`` and ``[-1]`` are followed). Several keys joined with `` | `` by ``any``
+and ``not`` conditions (``param accepted | ApproveStatus``) are candidates in turn; ``param ...`` names no
+field. The first candidate that resolves in full wins; else (unless ``exact``) the deepest resolving
+prefix, so a missing ``ext.K`` lands on TaskExtConfigurationList and a missing ``task.X`` on ``"Task"``.
+Nothing resolving gives ``None`` (callers use line 1).
 
 The text is walked with the standard library's JSON scanner (``json.decoder.scanstring`` for member names,
 the decoder's C ``scan_once`` to step over values), so strings holding quotes, braces or ``"ApproveStatus"``
@@ -36,60 +36,30 @@ resolves to its last occurrence, as ``json.loads`` keeps it. Each object on the 
 :class:`Locator`, so locating all of a task's findings costs a few passes over its text, whatever its size.
 
 Lines are counted as ``sources`` numbers JSON Lines: a line ends at each LF (a CRLF ends one line; a lone
-CR, which JSON treats as whitespace, does not). Offsets are Python string indices into the decoded text.
+CR, which JSON treats as whitespace, does not). Offsets are Python string indices into the decoded text;
+:mod:`wedata_audit.docstarts` says where each version document of a file starts.
 """
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from json.decoder import scanstring  # type: ignore[attr-defined]  # public, not in typeshed
-from typing import Any
 
-import jmespath
-from jmespath.exceptions import JMESPathError
-
-from wedata_audit.sources import JSON_WHITESPACE, META_KEY, _looks_like_jsonl, parse_json
-
-Segment = str | int  # a member name or an array index
+from wedata_audit.docstarts import SCAN, Malformed, array_elements, skip_whitespace, value_start
+from wedata_audit.keypaths import Segment, candidates
+from wedata_audit.sources import META_KEY
 
 TASK_SECTIONS = ("TriggerTaskBaseAttribute", "TriggerTaskConfiguration", "TriggerTaskSchedulerConfiguration")
 PAIR_LISTS = {"ext": "TaskExtConfigurationList", "scheduling_params": "TaskSchedulingParameterList",
               "ext_json": "TaskExtConfigurationList"}
 TASK_MEMBERS = {"code": "CodeContent", "code_error": "CodeContent", "task_type": "TaskTypeId"}
 DERIVED = frozenset({"task", *PAIR_LISTS, *TASK_MEMBERS})
-# Conditions join the keys of their parts with this (wedata_audit.conditions: any, not).
-KEY_JOINER = " | "
-
-_WS = re.compile(r"[ \t\n\r]*")
-_SCAN = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # (text, at) -> (value, end)
-_BOM = "\ufeff"
-
-
-class _Malformed(Exception):
-    """The text is not the JSON it should be at this point."""
 
 
 @dataclass(frozen=True, slots=True)
 class _Member:
     name_at: int  # offset of the member's name (its opening quote)
     value_at: int  # offset of its value's first character
-
-
-@dataclass(frozen=True, slots=True)
-class DocumentStart:
-    """One version document of a file, as :mod:`wedata_audit.sources` reads it.
-
-    ``suffix`` is what sources appends to the file's name to make ``Subject.source``: ``""`` for a single
-    document, ``"[i]"`` for an array element, ``":L"`` / ``":L[i]"`` for JSON Lines. ``offset`` is where the
-    document starts in the text (pass it to :func:`key_line` as ``start``), ``None`` where sources reads an
-    error instead of a document (invalid JSON, an empty array).
-    """
-
-    suffix: str
-    offset: int | None
 
 
 def line_of(text: str, offset: int) -> int:
@@ -130,13 +100,10 @@ class Locator:
             if key.startswith("/"):
                 return self._pointer(key, exact)
             return self._view_key(key, exact)
-        except (_Malformed, StopIteration, ValueError, RecursionError, IndexError):
+        except (Malformed, StopIteration, ValueError, RecursionError, IndexError):
             return None
 
     # --- scanning ---------------------------------------------------------------------------
-
-    def _skip(self, at: int) -> int:
-        return _WS.match(self.text, at).end()  # type: ignore[union-attr]  # the pattern matches empty text
 
     def _object(self, at: int) -> dict[str, _Member] | None:
         """The members of the object at ``at`` (last occurrence of a name wins), ``None`` if not an object."""
@@ -146,24 +113,24 @@ class Locator:
         if cached is not None:
             return cached
         text, members = self.text, {}
-        i = self._skip(at + 1)
+        i = skip_whitespace(text, at + 1)
         if text[i:i + 1] != "}":
             while True:
                 if text[i:i + 1] != '"':
-                    raise _Malformed
+                    raise Malformed
                 name, j = scanstring(text, i + 1)
-                j = self._skip(j)
+                j = skip_whitespace(text, j)
                 if text[j:j + 1] != ":":
-                    raise _Malformed
-                value_at = self._skip(j + 1)
-                _, end = _SCAN(text, value_at)
+                    raise Malformed
+                value_at = skip_whitespace(text, j + 1)
+                _, end = SCAN(text, value_at)
                 members[name] = _Member(i, value_at)
-                i = self._skip(end)
+                i = skip_whitespace(text, end)
                 if text[i:i + 1] == ",":
-                    i = self._skip(i + 1)
+                    i = skip_whitespace(text, i + 1)
                     continue
                 if text[i:i + 1] != "}":
-                    raise _Malformed
+                    raise Malformed
                 break
         self._objects[at] = members
         return members
@@ -175,7 +142,7 @@ class Locator:
         cached = self._arrays.get(at)
         if cached is not None:
             return cached
-        elements = _array_elements(self.text, at)
+        elements = array_elements(self.text, at)
         self._arrays[at] = elements
         return elements
 
@@ -189,7 +156,7 @@ class Locator:
         for element in self._array(at) or ():
             if self.text[element] != "{":
                 continue
-            value, _ = _SCAN(self.text, element)
+            value, _ = SCAN(self.text, element)
             param = value.get("ParamKey")
             if isinstance(param, str):
                 index[param] = element
@@ -229,7 +196,7 @@ class Locator:
 
     def _find_data(self) -> tuple[int, bool] | None:
         """As :func:`wedata_audit.sources.one_snapshot` classifies a document."""
-        root = _document_start(self.text, self.start)
+        root = value_start(self.text, self.start)
         members = self._object(root)
         if members is None:
             return None
@@ -365,116 +332,5 @@ class Locator:
         return (found if depth else param_at), depth + 2, depth == len(rest) - 1
 
 
-# --- key parsing ------------------------------------------------------------------------------
-
-
-def candidates(key: str) -> list[tuple[list[Segment], bool]]:
-    """The plain paths a key may name, in order, each with whether it is all of the key."""
-    key = key.strip()
-    if not key:
-        return []
-    try:
-        ast = jmespath.compile(key).parsed
-    except (JMESPathError, RecursionError, ValueError):
-        if KEY_JOINER in key:
-            return [c for part in key.split(KEY_JOINER) for c in candidates(part)]
-        return []
-    return _paths(ast)
-
-
-def _paths(node: Any) -> list[tuple[list[Segment], bool]]:
-    kind, children = node.get("type"), node.get("children") or []
-    if kind == "field":
-        return [([node["value"]], True)]
-    if kind == "index":
-        return [([node["value"]], True)]
-    if kind in ("identity", "current"):
-        return [([], True)]
-    if kind in ("subexpression", "index_expression"):
-        acc: list[tuple[list[Segment], bool]] = [([], True)]
-        for child in children:
-            step = _paths(child) or [([], False)]
-            acc = [(segs + more, ok) for segs, done in acc for more, ok in
-                   (step if done else [([], False)])]
-        return acc
-    if kind in ("or_expression", "and_expression", "not_expression"):
-        return [c for child in children for c in _paths(child)]
-    if kind == "pipe":
-        left, right = _paths(children[0]), _paths(children[1])
-        joined = [(a + b, ok) for a, done in left if done for b, ok in right]
-        return joined + left + right
-    if kind in ("projection", "filter_projection", "value_projection", "flatten"):
-        return [(segs, False) for segs, _ in _paths(children[0])] if children else []
-    if kind in ("function_expression", "comparator"):
-        return [(segs, False) for child in children for segs, _ in _paths(child)]
-    return []
-
-
-# --- documents of a file ----------------------------------------------------------------------
-
-
 def _is_index(token: str) -> bool:
     return token.isascii() and token.isdigit() and (token == "0" or not token.startswith("0"))
-
-
-def _document_start(text: str, at: int) -> int:
-    """Past any byte-order marks and JSON whitespace (as ``parse_json`` and ``json.loads`` allow)."""
-    while text.startswith(_BOM, at):
-        at += 1
-    return _WS.match(text, at).end()  # type: ignore[union-attr]
-
-
-def _array_elements(text: str, at: int) -> list[int]:
-    elements: list[int] = []
-    i = _WS.match(text, at + 1).end()  # type: ignore[union-attr]
-    if text[i:i + 1] == "]":
-        return elements
-    while True:
-        elements.append(i)
-        _, end = _SCAN(text, i)
-        i = _WS.match(text, end).end()  # type: ignore[union-attr]
-        if text[i:i + 1] == ",":
-            i = _WS.match(text, i + 1).end()  # type: ignore[union-attr]
-            continue
-        if text[i:i + 1] != "]":
-            raise _Malformed
-        return elements
-
-
-def _starts(text: str, base: int, suffix: str) -> Iterator[DocumentStart]:
-    """As ``snapshots_from_text`` reads one parsed document: an array's elements, or the document."""
-    at = _document_start(text, base)
-    if text[at:at + 1] != "[":
-        yield DocumentStart(suffix, at)
-        return
-    elements = _array_elements(text, at)
-    if not elements:
-        yield DocumentStart(suffix, None)
-    for i, element in enumerate(elements):
-        yield DocumentStart(f"{suffix}[{i}]", element)
-
-
-def document_starts(text: str, *, jsonl: bool = False) -> Iterator[DocumentStart]:
-    """One :class:`DocumentStart` per snapshot :func:`wedata_audit.sources.snapshots_from_text` yields for
-    ``text`` (same order, same count), with the same switch to JSON Lines when the whole text is not JSON."""
-    if not jsonl:
-        try:
-            parse_json(text)
-        except (ValueError, RecursionError):
-            if not _looks_like_jsonl(text):
-                yield DocumentStart("", None)
-                return
-        else:
-            yield from _starts(text, 0, "")
-            return
-    offset = 0
-    for lineno, line in enumerate(text.split("\n"), start=1):
-        line_start, offset = offset, offset + len(line) + 1
-        if not line.strip(JSON_WHITESPACE):
-            continue
-        try:
-            parse_json(line)
-        except (ValueError, RecursionError):
-            yield DocumentStart(f":{lineno}", None)
-            continue
-        yield from _starts(text, line_start, f":{lineno}")

@@ -1,0 +1,142 @@
+"""Where each task-version document of a snapshot file starts in its text, as ``sources`` reads the file.
+
+``sources`` names each version it reads by the file and a suffix: ``""`` for a file holding one document,
+``"[i]"`` for element ``i`` of a top-level array, ``":L"`` for line ``L`` of JSON Lines and ``":L[i]"`` for
+an element of an array on such a line. :func:`document_start` goes from a suffix to the offset in the text
+where that document starts (no parse of the rest of the file); :func:`document_starts` lists every
+document of a text, one per snapshot ``sources`` yields, in the same order.
+
+Offsets are Python string indices into the decoded (UTF-8) text; the scanning helpers here are shared with
+:mod:`wedata_audit.locate`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from wedata_audit.sources import JSON_WHITESPACE, _looks_like_jsonl, parse_json
+
+WHITESPACE = re.compile(r"[ \t\n\r]*")
+SCAN = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # (text, at) -> (value, end) or StopIteration
+BOM = "\ufeff"
+_SUFFIX = re.compile(r"(?::(?P<line>[1-9][0-9]*))?(?:\[(?P<index>0|[1-9][0-9]*)\])?")
+
+
+class Malformed(Exception):
+    """The text is not the JSON it should be at this point."""
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentStart:
+    """One version document of a file: the ``suffix`` sources appends to the file's name to make
+    ``Subject.source``, and the ``offset`` where the document starts (``None`` where sources reads an error
+    instead of a document: invalid JSON, an empty array)."""
+
+    suffix: str
+    offset: int | None
+
+
+def skip_whitespace(text: str, at: int) -> int:
+    return WHITESPACE.match(text, at).end()  # type: ignore[union-attr]  # the pattern matches empty text
+
+
+def value_start(text: str, at: int) -> int:
+    """Past any byte-order marks and JSON whitespace (as ``parse_json`` and ``json.loads`` allow)."""
+    while text.startswith(BOM, at):
+        at += 1
+    return skip_whitespace(text, at)
+
+
+def array_elements(text: str, at: int) -> list[int]:
+    """Where each element of the array whose ``[`` is at ``at`` starts (``Malformed`` or ``StopIteration``
+    when it is not a well-formed array)."""
+    elements: list[int] = []
+    i = skip_whitespace(text, at + 1)
+    if text[i:i + 1] == "]":
+        return elements
+    while True:
+        elements.append(i)
+        _, end = SCAN(text, i)
+        i = skip_whitespace(text, end)
+        if text[i:i + 1] == ",":
+            i = skip_whitespace(text, i + 1)
+            continue
+        if text[i:i + 1] != "]":
+            raise Malformed
+        return elements
+
+
+def line_start(text: str, line: int) -> int | None:
+    """The offset where 1-based ``line`` starts (lines end at LF, as sources splits JSON Lines)."""
+    at = 0
+    for _ in range(line - 1):
+        at = text.find("\n", at) + 1
+        if at == 0:
+            return None
+    return at
+
+
+def document_start(text: str, suffix: str) -> int | None:
+    """The offset of the document a source suffix names, ``None`` when the text holds no such document."""
+    match = _SUFFIX.fullmatch(suffix)
+    if match is None:
+        return None
+    begin = line_start(text, int(match.group("line"))) if match.group("line") else 0
+    if begin is None:
+        return None
+    at = value_start(text, begin)
+    if match.group("line") and text.find("\n", begin, at) != -1:
+        return None  # a blank line: the document of a JSON Lines line is on that line
+    if match.group("index") is None:
+        return at if at < len(text) else None
+    if text[at:at + 1] != "[":
+        return None
+    try:
+        elements = array_elements(text, at)
+    except (Malformed, StopIteration, ValueError, RecursionError):
+        return None
+    index = int(match.group("index"))
+    return elements[index] if index < len(elements) else None
+
+
+def _starts(text: str, base: int, suffix: str) -> Iterator[DocumentStart]:
+    """As ``snapshots_from_doc`` reads one parsed document: an array's elements, or the document."""
+    at = value_start(text, base)
+    if text[at:at + 1] != "[":
+        yield DocumentStart(suffix, at)
+        return
+    elements = array_elements(text, at)
+    if not elements:
+        yield DocumentStart(suffix, None)
+    for i, element in enumerate(elements):
+        yield DocumentStart(f"{suffix}[{i}]", element)
+
+
+def document_starts(text: str, *, jsonl: bool = False) -> Iterator[DocumentStart]:
+    """One :class:`DocumentStart` per snapshot ``sources.snapshots_from_text`` yields for ``text`` (same
+    order, same count), with the same switch to JSON Lines when the whole text is not JSON. It parses each
+    document, as sources does; to find one document, :func:`document_start` is cheaper."""
+    if not jsonl:
+        try:
+            parse_json(text)
+        except (ValueError, RecursionError):
+            if not _looks_like_jsonl(text):
+                yield DocumentStart("", None)
+                return
+        else:
+            yield from _starts(text, 0, "")
+            return
+    offset = 0
+    for lineno, line in enumerate(text.split("\n"), start=1):
+        begin, offset = offset, offset + len(line) + 1
+        if not line.strip(JSON_WHITESPACE):
+            continue
+        try:
+            parse_json(line)
+        except (ValueError, RecursionError):
+            yield DocumentStart(f":{lineno}", None)
+            continue
+        yield from _starts(text, begin, f":{lineno}")
