@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from wedata_audit.sources import JSON_WHITESPACE, _looks_like_jsonl, parse_json
@@ -69,8 +69,10 @@ def array_elements(text: str, at: int) -> list[int]:
         return elements
 
 
-def line_start(text: str, line: int) -> int | None:
+def line_start(text: str, line: int, starts: Sequence[int] | None = None) -> int | None:
     """The offset where 1-based ``line`` starts (lines end at LF, as sources splits JSON Lines)."""
+    if starts is not None:
+        return starts[line - 1] if line <= len(starts) else None
     at = 0
     for _ in range(line - 1):
         at = text.find("\n", at) + 1
@@ -79,12 +81,21 @@ def line_start(text: str, line: int) -> int | None:
     return at
 
 
-def document_start(text: str, suffix: str) -> int | None:
-    """The offset of the document a source suffix names, ``None`` when the text holds no such document."""
+def line_starts(text: str) -> list[int]:
+    """The offset where each line starts (index 0 is line 1), for many look-ups in one JSON Lines text."""
+    return [0, *(m.end() for m in re.finditer("\n", text))]
+
+
+def document_start(text: str, suffix: str, *, starts: Sequence[int] | None = None) -> int | None:
+    """The offset of the document a source suffix names, ``None`` when the text holds no such document.
+
+    For ``:L`` suffixes the line is found by counting LFs from the start, unless ``starts`` (from
+    :func:`line_starts`) is given: pass it when looking up many lines of one text.
+    """
     match = _SUFFIX.fullmatch(suffix)
     if match is None:
         return None
-    begin = line_start(text, int(match.group("line"))) if match.group("line") else 0
+    begin = line_start(text, int(match.group("line")), starts) if match.group("line") else 0
     if begin is None:
         return None
     at = value_start(text, begin)
