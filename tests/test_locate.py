@@ -382,11 +382,12 @@ def test_document_start_offsets() -> None:
 
 
 def test_candidates_of_jmespath_keys() -> None:
-    assert candidates("task.TaskName") == [(["task", "TaskName"], True)]
-    assert candidates("a || b.c") == [(["a"], True), (["b", "c"], True)]
-    assert candidates("a.b[0].c") == [(["a", "b", 0, "c"], True)]
-    assert candidates("a[?x == `1`].y") == [(["a"], False)]
-    assert candidates("a[1:2]") == [(["a"], False)]
-    assert candidates("param accepted | ApproveStatus") == [(["ApproveStatus"], True)]
-    assert candidates("length(a.b)") == [(["a", "b"], False)]
-    assert candidates("{x: a}") == []
+    assert candidates("task.TaskName") == ((("task", "TaskName"), True),)
+    assert candidates("a || b.c") == ((("a",), True), (("b", "c"), True))
+    assert candidates("a.b[0].c") == ((("a", "b", 0, "c"), True),)
+    assert candidates("a[?x == `1`].y") == ((("a",), False),)
+    assert candidates("a[1:2]") == ((("a",), False),)
+    assert candidates("param accepted | ApproveStatus") == ((("ApproveStatus",), True),)
+    assert candidates("length(a.b)") == ((("a", "b"), False),)
+    assert candidates("a | b") == ((("a", "b"), True), (("a",), True), (("b",), True))
+    assert candidates("{x: a}") == ()

@@ -86,30 +86,44 @@ def line_starts(text: str) -> list[int]:
     return [0, *(m.end() for m in re.finditer("\n", text))]
 
 
-def document_start(text: str, suffix: str, *, starts: Sequence[int] | None = None) -> int | None:
-    """The offset of the document a source suffix names, ``None`` when the text holds no such document.
-
-    For ``:L`` suffixes the line is found by counting LFs from the start, unless ``starts`` (from
-    :func:`line_starts`) is given: pass it when looking up many lines of one text.
-    """
+def parse_suffix(suffix: str) -> tuple[int | None, int | None] | None:
+    """``(line, index)`` of a source suffix (each ``None`` when absent), ``None`` when it is no suffix."""
     match = _SUFFIX.fullmatch(suffix)
     if match is None:
         return None
-    begin = line_start(text, int(match.group("line")), starts) if match.group("line") else 0
+    line, index = match.group("line"), match.group("index")
+    return (int(line) if line else None), (int(index) if index is not None else None)
+
+
+def document_start(text: str, suffix: str, *, starts: Sequence[int] | None = None,
+                   arrays: dict[int, list[int]] | None = None) -> int | None:
+    """The offset of the document a source suffix names, ``None`` when the text holds no such document.
+
+    For many look-ups in one text: ``starts`` (from :func:`line_starts`) spares counting lines for ``:L``,
+    and ``arrays`` (a dict the caller keeps for the text) caches the elements of the arrays scanned.
+    """
+    parsed = parse_suffix(suffix)
+    if parsed is None:
+        return None
+    line, index = parsed
+    begin = line_start(text, line, starts) if line is not None else 0
     if begin is None:
         return None
     at = value_start(text, begin)
-    if match.group("line") and text.find("\n", begin, at) != -1:
+    if line is not None and text.find("\n", begin, at) != -1:
         return None  # a blank line: the document of a JSON Lines line is on that line
-    if match.group("index") is None:
+    if index is None:
         return at if at < len(text) else None
     if text[at:at + 1] != "[":
         return None
-    try:
-        elements = array_elements(text, at)
-    except (Malformed, StopIteration, ValueError, RecursionError):
-        return None
-    index = int(match.group("index"))
+    elements = arrays.get(at) if arrays is not None else None
+    if elements is None:
+        try:
+            elements = array_elements(text, at)
+        except (Malformed, StopIteration, ValueError, RecursionError):
+            elements = []
+        if arrays is not None:
+            arrays[at] = elements
     return elements[index] if index < len(elements) else None
 
 

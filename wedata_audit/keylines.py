@@ -12,6 +12,7 @@ The file is read again at report time: were it edited during the run, lines coul
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -32,6 +33,7 @@ class KeyLines:
         self._path: str | None = None
         self._text: str | None = None
         self._starts: list[int] | None = None
+        self._arrays: dict[int, list[int]] = {}
         self._locator: tuple[str, Locator] | None = None
 
     def lines(self, subject: Subject, keys: Iterable[str]) -> dict[str, int]:
@@ -57,17 +59,17 @@ class KeyLines:
             return None
         if self._locator is not None and self._locator[0] == suffix:
             return self._locator[1]
-        if suffix.startswith(":") and self._starts is None:
+        if self._starts is None:
             self._starts = line_starts(self._text)
-        start = document_start(self._text, suffix, starts=self._starts)
+        start = document_start(self._text, suffix, starts=self._starts, arrays=self._arrays)
         if start is None:
             return None
-        locator = Locator(self._text, start)
+        locator = Locator(self._text, start, start_line=bisect_right(self._starts, start))
         self._locator = (suffix, locator)
         return locator
 
     def _load(self, path: str) -> None:
-        self._path, self._text, self._starts, self._locator = path, None, None, None
+        self._path, self._text, self._starts, self._locator, self._arrays = path, None, None, None, {}
         try:
             file = Path(path) if self.base is None else self.base / path
             self._text = file.read_bytes().decode("utf-8")

@@ -10,6 +10,7 @@ conditions write those), are split and read part by part.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import jmespath
@@ -20,8 +21,14 @@ Segment = str | int  # a member name or an array index
 KEY_JOINER = " | "
 
 
-def candidates(key: str) -> list[tuple[list[Segment], bool]]:
-    """The plain paths a key may name, in order, each with whether it is all of the key."""
+@functools.lru_cache(maxsize=1024)
+def candidates(key: str) -> tuple[tuple[tuple[Segment, ...], bool], ...]:
+    """The plain paths a key may name, in order, each with whether it is all of the key (cached: a run
+    asks for the same few keys on every task)."""
+    return tuple((tuple(segments), whole) for segments, whole in _candidates(key))
+
+
+def _candidates(key: str) -> list[tuple[list[Segment], bool]]:
     key = key.strip()
     if not key:
         return []
@@ -29,7 +36,7 @@ def candidates(key: str) -> list[tuple[list[Segment], bool]]:
         ast = jmespath.compile(key).parsed
     except (JMESPathError, RecursionError, ValueError):
         if KEY_JOINER in key:
-            return [c for part in key.split(KEY_JOINER) for c in candidates(part)]
+            return [c for part in key.split(KEY_JOINER) for c in _candidates(part)]
         return []
     return _paths(ast)
 

@@ -42,8 +42,9 @@ CR, which JSON treats as whitespace, does not). Offsets are Python string indice
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
 from json.decoder import scanstring  # type: ignore[attr-defined]  # public, not in typeshed
+from typing import NamedTuple
 
 from wedata_audit.docstarts import SCAN, Malformed, array_elements, skip_whitespace, value_start
 from wedata_audit.keypaths import Segment, candidates
@@ -56,10 +57,15 @@ TASK_MEMBERS = {"code": "CodeContent", "code_error": "CodeContent", "task_type":
 DERIVED = frozenset({"task", *PAIR_LISTS, *TASK_MEMBERS})
 
 
-@dataclass(frozen=True, slots=True)
-class _Member:
+class _Member(NamedTuple):
     name_at: int  # offset of the member's name (its opening quote)
     value_at: int  # offset of its value's first character
+
+
+# After a member's name: the colon, and where the value starts. After its value: a comma (and where the
+# next name starts) or the closing brace.
+_COLON = re.compile(r"[ \t\n\r]*:[ \t\n\r]*")
+_NEXT = re.compile(r"[ \t\n\r]*(?:,[ \t\n\r]*(?=\")|\})")
 
 
 def line_of(text: str, offset: int) -> int:
@@ -77,11 +83,16 @@ def key_line(text: str, key: str, *, start: int = 0, exact: bool = False) -> int
 
 
 class Locator:
-    """Finds keys in one version document of ``text`` (starting at ``start``), caching what it scanned."""
+    """Finds keys in one version document of ``text`` (starting at ``start``), caching what it scanned.
 
-    def __init__(self, text: str, start: int = 0) -> None:
+    ``start_line``, the line ``start`` is on, spares counting the lines before the document for every key
+    (pass it when locating in many documents of one large file; :func:`wedata_audit.docstarts.line_starts`).
+    """
+
+    def __init__(self, text: str, start: int = 0, *, start_line: int | None = None) -> None:
         self.text = text
         self.start = start
+        self._start_line = start_line
         self._objects: dict[int, dict[str, _Member]] = {}
         self._arrays: dict[int, list[int]] = {}
         self._pairs: dict[int, dict[str, int]] = {}
@@ -92,7 +103,11 @@ class Locator:
 
     def line(self, key: str, *, exact: bool = False) -> int | None:
         offset = self.offset(key, exact=exact)
-        return None if offset is None else line_of(self.text, offset)
+        if offset is None:
+            return None
+        if self._start_line is None or offset < self.start:
+            return line_of(self.text, offset)
+        return self._start_line + self.text.count("\n", self.start, offset)
 
     def offset(self, key: str, *, exact: bool = False) -> int | None:
         """The character offset of the located member's name (or element's first character)."""
@@ -119,19 +134,18 @@ class Locator:
                 if text[i:i + 1] != '"':
                     raise Malformed
                 name, j = scanstring(text, i + 1)
-                j = skip_whitespace(text, j)
-                if text[j:j + 1] != ":":
+                colon = _COLON.match(text, j)
+                if colon is None:
                     raise Malformed
-                value_at = skip_whitespace(text, j + 1)
+                value_at = colon.end()
                 _, end = SCAN(text, value_at)
                 members[name] = _Member(i, value_at)
-                i = skip_whitespace(text, end)
-                if text[i:i + 1] == ",":
-                    i = skip_whitespace(text, i + 1)
-                    continue
-                if text[i:i + 1] != "}":
+                after = _NEXT.match(text, end)
+                if after is None:
                     raise Malformed
-                break
+                if text[after.end() - 1] == "}":
+                    break
+                i = after.end()
         self._objects[at] = members
         return members
 
@@ -269,7 +283,7 @@ class Locator:
     def _view_key(self, key: str, exact: bool) -> int | None:
         best: tuple[int, int] | None = None  # (depth, offset)
         for segments, complete in candidates(key):
-            offset, depth, whole = self._view_path(segments)
+            offset, depth, whole = self._view_path(list(segments))
             if offset is None:
                 continue
             if whole and complete:
