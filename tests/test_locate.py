@@ -391,3 +391,28 @@ def test_candidates_of_jmespath_keys() -> None:
     assert candidates("length(a.b)") == ((("a", "b"), False),)
     assert candidates("a | b") == ((("a", "b"), True), (("a",), True), (("b",), True))
     assert candidates("{x: a}") == ()
+
+
+JSONISH = st.text(alphabet='{}[]":,\\ \n\r\tauApproveStatusTaskDatResponse01-eEnul.', max_size=80)
+ANY_KEY = st.one_of(st.sampled_from(["ApproveStatus", "task.TaskName", "ext.a", "/Task/a/0", "/", "code", "a || b",
+                                     "Data", "Response"]), st.text(max_size=12))
+
+
+@given(text=JSONISH, key=ANY_KEY, start=st.integers(-3, 90))
+def test_any_text_and_key_give_a_line_or_none(text: str, key: str, start: int) -> None:
+    got = key_line(text, key, start=max(start, 0))
+    assert got is None or 1 <= got <= text.count("\n") + 1
+    for doc in document_starts(text):
+        assert doc.offset is None or 0 <= doc.offset < len(text)
+
+
+@given(value=st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+                          lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner,
+                                                                                        max_size=3), max_leaves=12),
+       key=ANY_KEY)
+def test_any_json_value_in_any_place(value: Any, key: str) -> None:
+    for doc in (value, {"Response": value}, {"Response": {"Data": value}}, {"Task": value},
+                {"Task": {"TriggerTaskConfiguration": {"TaskExtConfigurationList": value}}}):
+        text = json.dumps(doc, indent=1)
+        got = key_line(text, key)
+        assert got is None or 1 <= got <= text.count("\n") + 1
