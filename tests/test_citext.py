@@ -22,8 +22,8 @@ from wedata_audit.citext import (
     source_path,
     workflow_command,
 )
-from wedata_audit.fetch import snapshot_file_name
 from wedata_audit.finding import Finding, Severity, Subject
+from wedata_audit.sources.api.fetch import snapshot_file_name
 
 
 def finding(rule: str = "kerberos-login", key: str = "ext.enableKerberosLogin", message: str = "m",

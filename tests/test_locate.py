@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from wedata_audit.docstarts import DocumentStart, document_start, document_starts
 from wedata_audit.keypaths import candidates
 from wedata_audit.locate import Locator, key_line, line_of
-from wedata_audit.sources import snapshots_from_text
-from wedata_audit.view import TASK_SECTIONS, pairs_to_map
+from wedata_audit.policy.view import TASK_SECTIONS, pairs_to_map
+from wedata_audit.sources.files import snapshots_from_text
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.json"))

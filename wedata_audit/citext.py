@@ -20,8 +20,8 @@ import re
 from collections.abc import Mapping
 from pathlib import Path, PurePath
 
-from wedata_audit.fetch import snapshot_file_name
 from wedata_audit.finding import Finding, Severity, Subject
+from wedata_audit.sources.api.fetch import snapshot_file_name
 
 # --- GitHub workflow commands -----------------------------------------------------------------
 

@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from wedata_audit.sources import JSON_WHITESPACE, _looks_like_jsonl, parse_json
+from wedata_audit.sources.files import JSON_WHITESPACE, _looks_like_jsonl, parse_json
 
 WHITESPACE = re.compile(r"[ \t\n\r]*")
 SCAN = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # (text, at) -> (value, end) or StopIteration

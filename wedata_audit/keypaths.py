@@ -17,7 +17,7 @@ import jmespath
 from jmespath.exceptions import JMESPathError
 
 Segment = str | int  # a member name or an array index
-# Conditions join the keys of their parts with this (wedata_audit.conditions: any, not).
+# Conditions join the keys of their parts with this (wedata_audit.policy.conditions: any, not).
 KEY_JOINER = " | "
 
 

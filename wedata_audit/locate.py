@@ -2,7 +2,7 @@
 
 A finding names what failed with a key: a JSON Pointer into a version's ``Data`` for the schema rule
 (``/Task/TriggerTaskBaseAttribute/TaskName``), a JMESPath expression over the rule view for policy rules
-(``ApproveStatus``, ``task.TaskName``, ``ext.enableKerberosLogin``; see :mod:`wedata_audit.view`). This
+(``ApproveStatus``, ``task.TaskName``, ``ext.enableKerberosLogin``; see :mod:`wedata_audit.policy.view`). This
 module maps it back onto the member of the file that holds the value:
 
 =========================  ============================================================================
@@ -48,7 +48,7 @@ from typing import NamedTuple
 
 from wedata_audit.docstarts import SCAN, Malformed, array_elements, skip_whitespace, value_start
 from wedata_audit.keypaths import Segment, candidates
-from wedata_audit.sources import META_KEY
+from wedata_audit.sources.files import META_KEY
 
 TASK_SECTIONS = ("TriggerTaskBaseAttribute", "TriggerTaskConfiguration", "TriggerTaskSchedulerConfiguration")
 PAIR_LISTS = {"ext": "TaskExtConfigurationList", "scheduling_params": "TaskSchedulingParameterList",

@@ -226,6 +226,7 @@ class JUnitReporter(Reporter):
         self.sizes = Sizes()
         self._tests = {"folded": 0, "all": 0, "compact": 0}
         self._failures = self._errors = 0
+        self._attr_ids: dict[str, str] = {}  # rule id -> its escaped form
 
     def add(self, task: TaskResult) -> None:
         if self._group and base_classname(self._group[0].subject) != base_classname(task.subject):
@@ -241,65 +242,83 @@ class JUnitReporter(Reporter):
         self._group = []
 
     def _suite(self, task: TaskResult, classname: str) -> str:
-        """The spooled form of one task's suite: a header marker, case lines, an end marker."""
+        """The spooled form of one task's suite: a header marker, case lines, an end marker.
+
+        Passing and out-of-scope rules (most of them) take a fast path: a marker, and their cost counted.
+        """
         prefix = f'<testcase classname="{attr(classname)}" name="'
+        plen = len(prefix)
         lines: list[str] = []
         properties: list[str] = []
-        failures = errors = skipped = passing = out_of_scope = 0
+        failures = errors = skipped = passing = out_of_scope = others = 0
+        literal = pass_cost = fold_cost = 0  # bytes of literal lines; of per-rule passing cases; of folded names
         excused_ids: list[str] = []
         below_ids: list[str] = []
         sizes = self.sizes
+        ids = self._attr_ids
         if task.error is not None:
             reason = attr(shorten(task.error, MAX_MESSAGE))
             body = f'<error type="{LOAD_CASE}" message="{reason}">{text(task.error)}</error>'
-            lines.append(f'{prefix}{LOAD_CASE}">{body}</testcase>')
-            errors = 1
+            line = f'{prefix}{LOAD_CASE}">{body}</testcase>'
+            lines.append(line.replace("\n", _NL))
+            literal += _size(line)
+            errors = others = 1
         else:
             by_rule: dict[str, list[Finding]] = {}
             for finding in task.findings:
                 by_rule.setdefault(finding.rule_id, []).append(finding)
             for rule_id, outcome in _outcomes(task, by_rule):
-                found = by_rule.get(rule_id, [])
-                head = prefix + attr(rule_id) + '">'
+                ra = ids.get(rule_id)
+                if ra is None:
+                    ra = ids[rule_id] = attr(rule_id)
+                found = by_rule.get(rule_id)
+                if not found:
+                    if outcome == RULE_SKIP:
+                        out_of_scope += 1
+                        lines.append(_OOS + ra)
+                        pass_cost += plen + len(ra) + 50
+                        fold_cost += len(ra) + 2
+                        continue
+                    if outcome != "fail":
+                        passing += 1
+                        lines.append(_PASS + ra)
+                        pass_cost += plen + len(ra) + 5
+                        fold_cost += len(ra) + 2
+                        continue
+                    found = []
+                head = prefix + ra + '">'
                 opened = [f for f in found if f.is_open]
                 gating = [f for f in opened if f.severity.rank >= self._floor]
                 rule = self._rules.get(rule_id)
                 if gating or (outcome == "fail" and not found):
                     failures += 1
+                    others += 1
                     full, short = failure(rule_id, found, rule), failure(rule_id, found, rule, detail=False)
+                    tiny = f'<failure type="{ra}" message="{attr(shorten(_message(found), TINY_MESSAGE))}"/>'
                     sizes.failure_full += _size(full)
                     sizes.failure_trimmed += _size(short)
-                    tiny = f'<failure type="{attr(rule_id)}" message="{attr(shorten(_message(found), TINY_MESSAGE))}"/>'
                     sizes.failure_tiny += _size(tiny)
                     sizes.fixed += _size(head) + 12
-                    lines.append(f"{_FAIL}{head}\x00{full}\x00{short}\x00{tiny}")
+                    lines.append(f"{_FAIL}{head}\x00{full}\x00{short}\x00{tiny}".replace("\n", _NL))
                 elif opened:  # open, but below the gate: a passing case that carries the finding
                     full = below_gate(found, rule)
                     short = below_gate(found, rule, detail=False)
                     sev = max((f.severity for f in opened), key=lambda s: s.rank)
-                    label = f"{attr(rule_id)} ({sev.value})"
+                    label = f"{ra} ({sev.value})"
                     sizes.below_full += _size(full) + _size(head) + 12
                     sizes.below_trimmed += _size(short) + _size(head) + 12
                     sizes.compact_folded += len(label) + 2
-                    lines.append(f"{_BELOW}{label}\x00{head}\x00{full}\x00{short}")
-                    below_ids.append(attr(rule_id))
-                    properties.append(f'<property name="below-gate.{attr(rule_id)}" '
+                    lines.append(f"{_BELOW}{label}\x00{head}\x00{full}\x00{short}".replace("\n", _NL))
+                    below_ids.append(ra)
+                    properties.append(f'<property name="below-gate.{ra}" '
                                       f'value="{attr(sev.value + ": " + shorten(_message(found), MAX_MESSAGE))}"/>')
-                elif found:
+                else:
                     skipped += 1
                     kind = "waived" if found[0].status == "waived" else "existing"
                     case = f"{head}{excused(found)}</testcase>"
-                    lines.append(f"{_EXCUSED}{kind}: {attr(rule_id)}\x00{case}")
+                    lines.append(f"{_EXCUSED}{kind}: {ra}\x00{case}".replace("\n", _NL))
                     excused_ids.append(f"{kind}: {rule_id}")
                     sizes.excused_cases += _size(case) + 1
-                elif outcome == RULE_SKIP:
-                    out_of_scope += 1
-                    lines.append(f"{_OOS}{attr(rule_id)}")
-                    sizes.passing_cases += len(prefix) + len(attr(rule_id)) + 50
-                else:
-                    passing += 1
-                    lines.append(f"{_PASS}{attr(rule_id)}")
-                    sizes.passing_cases += len(prefix) + len(attr(rule_id)) + 5
         if properties:
             full_props = "<properties>" + "".join(properties) + "</properties>"
             compact_props = f'<properties><property name="below-gate" value="{", ".join(below_ids)}"/></properties>'
@@ -307,14 +326,13 @@ class JUnitReporter(Reporter):
             sizes.compact_folded += _size(compact_props)
             lines.insert(0, f"{_PROPS}{full_props}\x00{compact_props}")
         n_below = len(below_ids)
-        others = sum(1 for line in lines if not line.startswith((_PROPS, _PASS, _OOS, _EXCUSED, _BELOW)))
-        if passing or out_of_scope:
-            sizes.passing_folded += len(prefix) + 60 + sum(_size(line) - 1 for line in lines
-                                                              if line.startswith((_PASS, _OOS)))
-        if passing or out_of_scope or excused_ids or below_ids:
-            sizes.compact_folded += len(prefix) + 110 + sum(len(x) + 2 for x in excused_ids)
-            sizes.minimal_folded += len(prefix) + 110
         n_excused = len(excused_ids)
+        sizes.passing_cases += pass_cost
+        if passing or out_of_scope:
+            sizes.passing_folded += plen + 60 + fold_cost
+        if passing or out_of_scope or excused_ids or below_ids:
+            sizes.compact_folded += plen + 110 + sum(len(x) + 2 for x in excused_ids)
+            sizes.minimal_folded += plen + 110
         self._tests["all"] += others + n_below + n_excused + passing + out_of_scope
         self._tests["folded"] += others + n_below + n_excused + (1 if passing or out_of_scope else 0)
         self._tests["compact"] += others + (1 if passing or out_of_scope or excused_ids or below_ids else 0)
@@ -323,9 +341,10 @@ class JUnitReporter(Reporter):
         header = "\x00".join((_SUITE, attr(task.subject.label), attr(classname), str(others), str(failures),
                               str(errors), str(skipped), str(n_excused), str(passing), str(out_of_scope),
                               str(n_below)))
-        body = "\n".join(line.replace("\n", _NL) for line in lines)
-        sizes.fixed += _size(header) + sum(_size(line) for line in lines if line[:1] == "<") + 40
-        return f"{header}\n{body}\n{_END}\n" if body else f"{header}\n{_END}\n"
+        sizes.fixed += _size(header) + literal + 40
+        if not lines:
+            return f"{header}\n{_END}\n"
+        return f"{header}\n" + "\n".join(lines) + f"\n{_END}\n"
 
     # --- assembly -----------------------------------------------------------------------------
 
