@@ -15,8 +15,8 @@ import sys
 import time
 import tracemalloc
 
-from wedata_audit.catalogues import load_catalogues
-from wedata_audit.coverage import TallyCounter, compute_coverage
+from wedata_audit.coverage.catalogues import load_catalogues
+from wedata_audit.coverage.tally import TallyCounter, compute_coverage
 from wedata_audit.demo.corpus import generate
 from wedata_audit.engine import Engine
 from wedata_audit.results import TaskResult

@@ -115,7 +115,7 @@ def test_the_digest_of_a_rule_covers_the_params_of_another_rule_it_reads() -> No
     ("APPROVED", "approved"), ("pass", "approved"), (" Passed ", "approved"),
 ])
 def test_approval_state_agrees_with_the_rule(engine: Engine, status: Any, state: str) -> None:
-    from wedata_audit.approval import approval_params, approval_state
+    from wedata_audit.policy.approval import approval_params, approval_state
 
     params = approval_params(engine.rules)
     assert params is not None

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from wedata_audit.catalogues import (
+from wedata_audit.coverage.catalogues import (
     PLANNED_RULES,
     find_catalogue,
     load_catalogues,

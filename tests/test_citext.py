@@ -1,4 +1,4 @@
-"""Text helpers for CI-native formats (wedata_audit.citext)."""
+"""Text helpers for CI-native formats (wedata_audit.reporters.citext)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from wedata_audit.citext import (
+from wedata_audit.finding import Finding, Severity, Subject
+from wedata_audit.reporters.citext import (
     CODEQUALITY_SEVERITY,
     UniqueFingerprints,
     codequality_fingerprint,
@@ -22,7 +23,6 @@ from wedata_audit.citext import (
     source_path,
     workflow_command,
 )
-from wedata_audit.finding import Finding, Severity, Subject
 from wedata_audit.sources.api.fetch import snapshot_file_name
 
 

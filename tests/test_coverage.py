@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from wedata_audit.catalogues import find_catalogue, load_catalogues, read_catalogue_text
-from wedata_audit.coverage import (
+from wedata_audit.coverage.catalogues import find_catalogue, load_catalogues, read_catalogue_text
+from wedata_audit.coverage.tally import (
     FAIL,
     MAX_FAILING_TASKS,
     NOT_ASSESSED,

@@ -1,4 +1,4 @@
-"""Finding keys located in the raw text of snapshot files (wedata_audit.locate)."""
+"""Finding keys located in the raw text of snapshot files (wedata_audit.locations.locate)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from wedata_audit.docstarts import DocumentStart, document_start, document_starts
-from wedata_audit.keypaths import candidates
-from wedata_audit.locate import Locator, key_line, line_of
+from wedata_audit.locations.docstarts import DocumentStart, document_start, document_starts
+from wedata_audit.locations.keypaths import candidates
+from wedata_audit.locations.locate import Locator, key_line, line_of
 from wedata_audit.policy.view import TASK_SECTIONS, pairs_to_map
 from wedata_audit.sources.files import snapshots_from_text
 

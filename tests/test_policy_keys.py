@@ -15,8 +15,8 @@ from wedata_audit.engine import Engine
 from wedata_audit.errors import ConfigError
 from wedata_audit.policy.loading import build_rules, load_raw_rules
 from wedata_audit.policy.view import CONTEXT_FIELDS, DERIVED_FIELDS
+from wedata_audit.policy.viewfields import known_fields, unknown_fields
 from wedata_audit.sources.snapshot import Snapshot
-from wedata_audit.viewfields import known_fields, unknown_fields
 
 from .conftest import EXAMPLES
 

@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import example_data
-from wedata_audit.release import (
+from wedata_audit.policy.secretmask import bundled_secret_patterns, secret_masker
+from wedata_audit.versions.release import (
     BOOKKEEPING,
     REDACTED,
     Change,
@@ -23,7 +24,6 @@ from wedata_audit.release import (
     resolve,
     review,
 )
-from wedata_audit.secretmask import bundled_secret_patterns, secret_masker
 
 EXT = "/Task/TriggerTaskConfiguration/TaskExtConfigurationList"
 CODE = "/Task/TriggerTaskConfiguration/CodeContent"

@@ -235,7 +235,7 @@ def _framework_paths(fn: F) -> F:
 @rule_options
 def frameworks_list(framework_paths: tuple[str, ...], **kw: Any) -> int:
     """List the framework catalogues: id, requirements, automated ones, source."""
-    from wedata_audit.frameworksdoc import list_frameworks
+    from wedata_audit.coverage.docs import list_frameworks
 
     return list_frameworks(list(framework_paths), _rule_opts(kw), Terminal())
 
@@ -246,7 +246,7 @@ def frameworks_list(framework_paths: tuple[str, ...], **kw: Any) -> int:
 @rule_options
 def frameworks_show(framework_id: str, framework_paths: tuple[str, ...], **kw: Any) -> int:
     """Show a framework: its sources and notes, and each requirement with the rules that check it."""
-    from wedata_audit.frameworksdoc import show_framework
+    from wedata_audit.coverage.docs import show_framework
 
     return show_framework(framework_id, list(framework_paths), _rule_opts(kw), Terminal())
 

@@ -18,7 +18,7 @@ from wedata_audit.filters.waivers import Waiver, WaiverFilter
 from wedata_audit.finding import Severity
 from wedata_audit.policy.loading import Rule, ruleset_digest
 from wedata_audit.reporters.base import JUNIT_FAILURES, JUNIT_PASSING, ReportSettings
-from wedata_audit.reportpaths import ReportTarget
+from wedata_audit.reporters.targets import ReportTarget
 from wedata_audit.runner import (
     FilterOptions,
     ReportOptions,

@@ -25,9 +25,9 @@ from typing import Any
 
 import click
 
-from wedata_audit.comparison import RunFacts, difference_notes, rechecked, task_key
 from wedata_audit.docschema import describe, first_error, location
 from wedata_audit.errors import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, ConfigError
+from wedata_audit.filters.comparison import RunFacts, difference_notes, rechecked, task_key
 from wedata_audit.reporters import scrub_surrogates
 from wedata_audit.sources.files import parse_json
 from wedata_audit.terminal import Terminal, safe

@@ -19,7 +19,7 @@ from wedata_audit.filters.waivers import Waiver, load_waivers
 from wedata_audit.finding import Severity
 from wedata_audit.policy.loading import RawRule, Rule, build_rules, load_raw_rules, parse_overrides, policy_files
 from wedata_audit.policy.selection import select_rules
-from wedata_audit.reportpaths import ReportTarget, RunInput, clear_stale_reports, report_targets
+from wedata_audit.reporters.targets import ReportTarget, RunInput, clear_stale_reports, report_targets
 from wedata_audit.sources.files import expand_paths
 from wedata_audit.terminal import Terminal
 

@@ -3,7 +3,7 @@
 Findings are matched by fingerprint (project, task, rule and the failing key; never the message text), so
 rewording a rule keeps the baseline, and a new failure of another key on the same task is always new.
 A baseline finding absent from this run is ``fixed`` only when this run evaluated its rule on that task;
-otherwise it is ``not-evaluated`` (see :mod:`wedata_audit.comparison`). The filter works one task result at a
+otherwise it is ``not-evaluated`` (see :mod:`wedata_audit.filters.comparison`). The filter works one task result at a
 time and holds only the baseline's fingerprints, so it streams.
 """
 
@@ -14,8 +14,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from wedata_audit.comparison import RunFacts, difference_notes, rechecked, task_key
 from wedata_audit.errors import ConfigError
+from wedata_audit.filters.comparison import RunFacts, difference_notes, rechecked, task_key
 from wedata_audit.finding import FindingStatus
 from wedata_audit.results import TaskResult
 

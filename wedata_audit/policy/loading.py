@@ -22,9 +22,9 @@ from wedata_audit.errors import ConfigError, UsageError
 from wedata_audit.finding import Severity
 from wedata_audit.policy.builtin import BuiltinCheck, builtin_check
 from wedata_audit.policy.conditions import Condition, ConditionError, Failure, compile_condition
+from wedata_audit.policy.viewfields import rule_key_errors
 from wedata_audit.resources import core_rule_files, default_rule_files
 from wedata_audit.results import RULE_FAIL, RULE_PASS, RULE_SKIP, RuleInfo
-from wedata_audit.viewfields import rule_key_errors
 from wedata_audit.yamlfile import load_yaml
 
 POLICY_SCHEMA = "policy.schema.json"

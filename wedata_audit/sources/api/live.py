@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 from wedata_audit.config import Config, find_config
 from wedata_audit.errors import EXIT_FINDINGS, AuditError, ConfigError, FatalRemoteError, UsageError, exit_meaning
 from wedata_audit.progress import Progress
-from wedata_audit.reportpaths import clear_stale_reports
+from wedata_audit.reporters.targets import clear_stale_reports
 from wedata_audit.runner import (
     FilterOptions,
     ReportOptions,

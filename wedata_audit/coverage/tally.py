@@ -30,7 +30,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from wedata_audit.catalogues import Catalogue, Requirement, with_rule_controls
+from wedata_audit.coverage.catalogues import Catalogue, Requirement, with_rule_controls
 from wedata_audit.results import RULE_FAIL, RULE_PASS, RuleInfo, TaskResult
 
 MAX_FAILING_TASKS = 20

@@ -22,7 +22,7 @@ module maps it back onto the member of the file that holds the value:
 =========================  ============================================================================
 
 Keys with more JMESPath than a dotted path (``a || b``, ``a | b``, filters, functions, slices) are parsed
-with JMESPath itself (:mod:`wedata_audit.keypaths`); each plain path in them is a candidate, in order (an
+with JMESPath itself (:mod:`wedata_audit.locations.keypaths`); each plain path in them is a candidate, in order (an
 ``or``'s left side first; ``[0]`` and ``[-1]`` are followed). Several keys joined with `` | `` by ``any``
 and ``not`` conditions (``param accepted | ApproveStatus``) are candidates in turn; ``param ...`` names no
 field. The first candidate that resolves in full wins; else (unless ``exact``) the deepest resolving
@@ -37,7 +37,7 @@ resolves to its last occurrence, as ``json.loads`` keeps it. Each object on the 
 
 Lines are counted as ``sources`` numbers JSON Lines: a line ends at each LF (a CRLF ends one line; a lone
 CR, which JSON treats as whitespace, does not). Offsets are Python string indices into the decoded text;
-:mod:`wedata_audit.docstarts` says where each version document of a file starts.
+:mod:`wedata_audit.locations.docstarts` says where each version document of a file starts.
 """
 
 from __future__ import annotations
@@ -46,8 +46,8 @@ import re
 from json.decoder import scanstring  # type: ignore[attr-defined]  # public, not in typeshed
 from typing import NamedTuple
 
-from wedata_audit.docstarts import SCAN, Malformed, array_elements, skip_whitespace, value_start
-from wedata_audit.keypaths import Segment, candidates
+from wedata_audit.locations.docstarts import SCAN, Malformed, array_elements, skip_whitespace, value_start
+from wedata_audit.locations.keypaths import Segment, candidates
 from wedata_audit.sources.files import META_KEY
 
 TASK_SECTIONS = ("TriggerTaskBaseAttribute", "TriggerTaskConfiguration", "TriggerTaskSchedulerConfiguration")
@@ -86,7 +86,7 @@ class Locator:
     """Finds keys in one version document of ``text`` (starting at ``start``), caching what it scanned.
 
     ``start_line``, the line ``start`` is on, spares counting the lines before the document for every key
-    (pass it when locating in many documents of one large file; :func:`wedata_audit.docstarts.line_starts`).
+    (pass it when locating in many documents of one large file; :func:`wedata_audit.locations.docstarts.line_starts`).
     """
 
     def __init__(self, text: str, start: int = 0, *, start_line: int | None = None) -> None:

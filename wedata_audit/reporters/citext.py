@@ -21,17 +21,17 @@ from collections.abc import Mapping
 from pathlib import Path, PurePath
 
 from wedata_audit.finding import Finding, Severity, Subject
+from wedata_audit.reporters.base import scrub_surrogates
 from wedata_audit.sources.api.fetch import snapshot_file_name
 
 # --- GitHub workflow commands -----------------------------------------------------------------
 
 _COMMAND_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]*$")
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _writable(text: str) -> str:
     """Lone surrogates (valid in a Python str, not in UTF-8) as U+FFFD, so the line can be written at all."""
-    return _SURROGATE.sub("\ufffd", text)
+    return scrub_surrogates(text)
 
 
 def escape_data(text: str) -> str:

@@ -16,10 +16,10 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from pathlib import Path
 
-from wedata_audit.citext import NON_FILE_SOURCES, source_path
-from wedata_audit.docstarts import document_start, line_starts
 from wedata_audit.finding import Subject
-from wedata_audit.locate import Locator
+from wedata_audit.locations.docstarts import document_start, line_starts
+from wedata_audit.locations.locate import Locator
+from wedata_audit.reporters.citext import NON_FILE_SOURCES, source_path
 
 UNKNOWN_LINE = 1
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from wedata_audit.catalogues import (
+from wedata_audit.config import find_config
+from wedata_audit.coverage.catalogues import (
     PLANNED_RULES,
     Catalogue,
     find_catalogue,
@@ -11,8 +12,7 @@ from wedata_audit.catalogues import (
     unresolved_controls,
     with_rule_controls,
 )
-from wedata_audit.config import find_config
-from wedata_audit.coverage import DISCLAIMER
+from wedata_audit.coverage.tally import DISCLAIMER
 from wedata_audit.results import RuleInfo
 from wedata_audit.runner import RuleOptions, build_ruleset
 from wedata_audit.terminal import Terminal, safe

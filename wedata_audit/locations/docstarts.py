@@ -7,7 +7,7 @@ where that document starts (no parse of the rest of the file); :func:`document_s
 document of a text, one per snapshot ``sources`` yields, in the same order.
 
 Offsets are Python string indices into the decoded (UTF-8) text; the scanning helpers here are shared with
-:mod:`wedata_audit.locate`.
+:mod:`wedata_audit.locations.locate`.
 """
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ reads files or calls the API.
   Kept, because a reviewer should see them: ``CreateUserUin``, ``VersionRemark``, ``ApproveStatus``,
   ``ApproveUserUin``, the task's ``Status``/``Submit`` and every other field.
 * **Secrets** are masked by ``mask`` (text -> text). The default is
-  :func:`wedata_audit.secretmask.secret_masker` of the patterns of the bundled ``no-secrets-in-code`` rule;
+  :func:`wedata_audit.policy.secretmask.secret_masker` of the patterns of the bundled ``no-secrets-in-code`` rule;
   pass the effective patterns of the run (``--param`` overrides) through ``secret_masker``. The code is
   masked before it is diffed. A value whose name (object key, or the ``ParamKey`` of its item) is one a
   secret would be assigned to (``mask('<name>="..."')`` changes it, e.g. ``db_password``) is replaced whole.
@@ -58,8 +58,8 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from wedata_audit.policy.secretmask import REDACTED, Mask, default_mask, secret_masker
 from wedata_audit.results import RULE_FAIL, RULE_PASS
-from wedata_audit.secretmask import REDACTED, Mask, default_mask, secret_masker
 from wedata_audit.sources.files import parse_json
 
 __all__ = ["BOOKKEEPING", "REDACTED", "Change", "ReleaseInfo", "VersionRef", "changes", "compare_findings",

@@ -1,0 +1,1 @@
+"""Which version of a task: the release review (production vs latest submitted) and the version cache."""
