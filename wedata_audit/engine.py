@@ -1,16 +1,17 @@
 """The engine: one snapshot in, one :class:`TaskResult` out (every rule of the rule set, in order, on the version).
 
 Rules that read the rule view (conditions) and rules with a built-in check (which read the raw Data, like the
-core pack's schema rule) are evaluated alike. A rule that reads data the source did not fetch
-(``Snapshot.unavailable``) is the extension point for a ``skip`` outcome; no source sets it yet.
+core pack's schema rule) are evaluated alike. A rule whose keys read a view field the source did not fetch
+(a root named in ``Snapshot.unavailable``; ``Rule.reads`` holds the roots a rule reads) is not evaluated: its
+outcome is ``skip``, never a pass or a failure on missing data.
 """
 
 from __future__ import annotations
 
 from wedata_audit.finding import Finding
 from wedata_audit.policy.loading import Rule
-from wedata_audit.policy.view import build_view
-from wedata_audit.results import TaskResult
+from wedata_audit.policy.view import CONTEXT_FIELDS, build_view
+from wedata_audit.results import RULE_SKIP, TaskResult
 from wedata_audit.sources.snapshot import Snapshot
 
 
@@ -36,9 +37,14 @@ class Engine:
         errors: list[str] = []
         try:
             view = build_view(snap.data)
+            view.update((name, snap.context[name]) for name in CONTEXT_FIELDS if name in snap.context)
         except Exception as exc:  # the view is defensive; this is a bug, kept per task
             return TaskResult(subject=subject, error=f"cannot build the rule view: {exc!r}", meta=snap.meta)
+        unavailable = snap.unavailable
         for rule in self.rules:
+            if unavailable and rule.reads & unavailable:
+                outcomes.append((rule.id, RULE_SKIP))
+                continue
             try:
                 outcome, failures = rule.evaluate(view, snap.data)
             except RecursionError:
