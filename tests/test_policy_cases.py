@@ -34,7 +34,7 @@ def test_every_default_rule_has_a_passing_and_a_failing_case(engine: Engine) -> 
     seen: dict[str, set[str]] = {}
     for path in CASE_FILES:
         for case in load_cases(path):
-            outcomes = dict(engine.audit(Snapshot(source=case.source, data=case.data)).outcomes)
+            outcomes = dict(engine.audit(Snapshot(source=case.source, data=case.data, context=case.context)).outcomes)
             for rid in (*case.expect_fail, *case.expect_pass):
                 seen.setdefault(rid, set()).add(outcomes.get(rid, "missing"))
     rule_ids = {r.id for r in engine.rules}  # the core pack's schema rule included

@@ -50,6 +50,7 @@ class Case:
     expect_fail: tuple[str, ...] = ()
     expect_pass: tuple[str, ...] = ()
     expect_skip: tuple[str, ...] = ()
+    context: dict[str, Any] = field(default_factory=dict)  # context fields beside the version (task_list, ...)
 
 
 @dataclass
@@ -84,7 +85,8 @@ def load_cases(path: Path) -> list[Case]:
         out.append(Case(name=item["name"], source=f"{source} case #{i + 1}", data=data,
                         expect_fail=tuple(item.get("expect_fail") or ()),
                         expect_pass=tuple(item.get("expect_pass") or ()),
-                        expect_skip=tuple(item.get("expect_skip") or ())))
+                        expect_skip=tuple(item.get("expect_skip") or ()),
+                        context=dict(item.get("context") or {})))
     return out
 
 
@@ -218,7 +220,7 @@ def run_cases(cases: Iterable[Case], engine: Engine) -> list[CaseResult]:
 
     cases = list(cases)
     audited: list[TaskResult] = []
-    source = ListSource(Snapshot(source=case.source, data=case.data) for case in cases)
+    source = ListSource(Snapshot(source=case.source, data=case.data, context=case.context) for case in cases)
     run_audit(AuditPlan(rules=tuple(engine.rules), fail_on=Severity.HIGH), source, Terminal(quiet=True),
               on_task=audited.append, summary=False)
     said = {"pass": "passed", "fail": "failed", "skip": "was out of scope", None: "did not run"}

@@ -3,7 +3,8 @@
 Rules that read the rule view (conditions) and rules with a built-in check (which read the raw Data, like the
 core pack's schema rule) are evaluated alike. A rule whose keys read a view field the source did not fetch
 (a root named in ``Snapshot.unavailable``; ``Rule.reads`` holds the roots a rule reads) is not evaluated: its
-outcome is ``skip``, never a pass or a failure on missing data.
+outcome is ``skip``, never a pass or a failure on missing data. A context field (``CONTEXT_FIELDS``) that the
+snapshot's ``context`` does not hold was not fetched either: a rule reading it is skipped too.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from wedata_audit.policy.loading import Rule
 from wedata_audit.policy.view import CONTEXT_FIELDS, build_view
 from wedata_audit.results import RULE_SKIP, TaskResult
 from wedata_audit.sources.snapshot import Snapshot
+
+_UNFETCHED_CONTEXT = frozenset(CONTEXT_FIELDS)
 
 
 class Engine:
@@ -40,7 +43,7 @@ class Engine:
             view.update((name, snap.context[name]) for name in CONTEXT_FIELDS if name in snap.context)
         except Exception as exc:  # the view is defensive; this is a bug, kept per task
             return TaskResult(subject=subject, error=f"cannot build the rule view: {exc!r}", meta=snap.meta)
-        unavailable = snap.unavailable
+        unavailable = snap.unavailable | _UNFETCHED_CONTEXT.difference(snap.context)
         for rule in self.rules:
             if unavailable and rule.reads & unavailable:
                 outcomes.append((rule.id, RULE_SKIP))

@@ -16,6 +16,7 @@ import json
 import os
 import sys
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -206,6 +207,12 @@ def one_snapshot(doc: Any, source: str, project_id: str | None) -> Snapshot:
     edited afterwards, and is an errored task rather than evidence the report would vouch for.
     """
     snap = _classify(doc, source, project_id)
+    raw_meta = doc.get(META_KEY) if isinstance(doc, dict) else None
+    if isinstance(raw_meta, dict) and snap.data is not None:  # what audit --save-snapshots kept beside Data
+        context = raw_meta.get("context")
+        role = raw_meta.get("role")
+        snap = replace(snap, context=dict(context) if isinstance(context, dict) else {},
+                       role=role if isinstance(role, str) else "")
     recorded = snap.meta.get("sha256")
     if snap.data is not None and recorded is not None and recorded != data_sha256(snap.data):
         return Snapshot(source=source, error="Data does not match the sha256 recorded when it was fetched: "
