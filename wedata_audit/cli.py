@@ -82,7 +82,14 @@ def _rule_opts(kw: dict[str, Any]) -> RuleOptions:
 
 
 def _filter_opts(kw: dict[str, Any]) -> FilterOptions:
-    return FilterOptions(waivers=kw.pop("waivers"), baseline=kw.pop("baseline"))
+    return FilterOptions(waivers=kw.pop("waivers"), baseline=kw.pop("baseline"),
+                         release_gate=kw.pop("release_gate", None))
+
+
+RELEASE_GATE = click.option(
+    "--release-gate", type=click.Choice(["new", "all"]),
+    help="Release review: gate only on findings the release adds (new), or also on those production already "
+         "has (all) [default: new].")
 
 
 def _report_opts(kw: dict[str, Any]) -> ReportOptions:
@@ -101,6 +108,7 @@ def cli() -> None:
 @cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--project-id", help="WeData project id of the snapshots (Data carries none).")
+@RELEASE_GATE
 @rule_options
 @report_options
 def check(paths: tuple[str, ...], project_id: str | None, **kw: Any) -> int:
@@ -123,6 +131,10 @@ def check(paths: tuple[str, ...], project_id: str | None, **kw: Any) -> int:
 @click.option("--timeout", type=float, help="Per-request timeout in seconds [default: 10].")
 @click.option("--save-snapshots", type=click.Path(), metavar="DIR",
               help="Write each raw response to DIR (re-audit offline with 'check DIR').")
+@click.option("--versions", type=click.Choice(["latest", "production", "release"]),
+              help="Which version of each task: the latest submitted, the one production uses, or both, reviewed "
+                   "as a release [default: latest].")
+@RELEASE_GATE
 @rule_options
 @report_options
 def audit(**kw: Any) -> int:
@@ -138,6 +150,7 @@ def audit(**kw: Any) -> int:
                        profile=kw.pop("profile"), use_cvm_role=kw.pop("use_cvm_role"), tasks=list(kw.pop("tasks")),
                        tasks_file=kw.pop("tasks_file"), rate=kw.pop("rate"), workers=kw.pop("workers"),
                        timeout=kw.pop("timeout"), save_snapshots=kw.pop("save_snapshots"), config=kw.pop("config"),
+                       versions=kw.pop("versions"),
                        rules=_rule_opts(kw), filters=_filter_opts(kw), report=_report_opts(kw))
     return execute_audit(opts, Terminal(opts.report.verbose, opts.report.quiet))
 

@@ -1,6 +1,7 @@
 """The one audit path: a plan and a source in, reports written, the exit code out.
 
-    source.snapshots() -> Engine.audit -> filters (waivers, baseline) -> RunTotals + reporters (streaming)
+    source.snapshots() -> Engine.audit -> release review (pairs a task's production and latest versions)
+        -> filters (waivers, baseline) -> RunTotals + reporters (streaming)
 
 Every command that audits calls :func:`run_audit`. Nothing is patched after the fact: the source says
 why the run is incomplete, the snapshots it owes but will not read come through the same path as errored
@@ -29,6 +30,7 @@ from wedata_audit.reporters.base import Reporter
 from wedata_audit.results import Run, RunTotals, TaskResult
 from wedata_audit.sources import Snapshot, Source
 from wedata_audit.terminal import Terminal
+from wedata_audit.versions.review import ReleaseStage
 
 SIGNAL_NAMES = {signal.SIGINT: "Ctrl-C (SIGINT)", signal.SIGTERM: "SIGTERM"}
 
@@ -97,8 +99,13 @@ def run_audit(plan: AuditPlan, source: Source, term: Terminal, *,
     printer = term.summary_reporter()
     stop = StopSignals()
 
+    release = ReleaseStage(plan.rules, gate=plan.release_gate)
+
     def consume(snap: Snapshot) -> None:
-        task = engine.audit(snap)
+        for task in release.feed(snap, engine.audit(snap)):
+            emit(task)
+
+    def emit(task: TaskResult) -> None:
         for flt in filters:
             task = flt.apply(task)
         run.totals.add(task)
@@ -134,6 +141,8 @@ def run_audit(plan: AuditPlan, source: Source, term: Terminal, *,
                 source.close()
             for snap in source.remainder():
                 consume(snap)
+            for task in release.flush():
+                emit(task)
             run.reasons.extend(source.incomplete_reasons())
             if stop.requested is not None:
                 run.reasons.append(f"interrupted ({stop.requested}) before every task was audited")

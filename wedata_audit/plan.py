@@ -59,6 +59,7 @@ class AuditPlan:
     targets: tuple[ReportTarget, ...] = ()
     filters: FilterPlan = field(default_factory=lambda: FilterPlan(today=dt.date.today()))
     settings: ReportSettings = field(default_factory=ReportSettings)
+    release_gate: str = "new"  # release review: gate on what the release adds (new) or on everything (all)
 
 
 def build_plan(rules: RuleOptions, report: ReportOptions, filters: FilterOptions, cfg: Config) -> AuditPlan:
@@ -76,8 +77,11 @@ def build_plan(rules: RuleOptions, report: ReportOptions, filters: FilterOptions
         waivers_source=loaded.waivers_source,
         baseline=loaded.baseline,
     )
+    gate = filters.release_gate or cfg.get("release_gate") or "new"
+    if gate not in ("new", "all"):
+        raise UsageError(f"--release-gate {gate!r}: choose from new, all")
     return AuditPlan(rules=tuple(ruleset), fail_on=fail_on, targets=targets, filters=plan_filters,
-                     settings=settings)
+                     settings=settings, release_gate=gate)
 
 
 def report_settings(report: ReportOptions) -> ReportSettings:

@@ -50,6 +50,7 @@ class FilterOptions:
     waivers: str | None = None
     baseline: str | None = None
     today: dt.date | None = None  # the date waivers are judged on (default: today, UTC)
+    release_gate: str | None = None  # --release-gate new|all (config release_gate; default new)
 
 
 @dataclass

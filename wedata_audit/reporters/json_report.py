@@ -53,6 +53,8 @@ def task_entry(task: TaskResult, rule_pos: dict[str, int]) -> dict[str, Any]:
     entry["meta"] = evidence(task.meta)
     entry["outcomes"] = dict(task.outcomes)
     entry["findings"] = [finding_fields(f) for f in ordered_findings(task, rule_pos)]
+    if isinstance(task.meta.get("release"), dict):  # --versions release: the review of this task's release
+        entry["release"] = task.meta["release"]
     return entry
 
 

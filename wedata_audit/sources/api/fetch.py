@@ -37,6 +37,13 @@ FETCH_FAILED = "WedataAudit.FetchFailed"  # retries exhausted: network errors, t
 INVALID_RESPONSE = "WedataAudit.InvalidResponse"  # an answer without usable Data or without RequestId
 NOT_FETCHED = "WedataAudit.NotFetched"  # the run stopped (refusal, Ctrl-C) before this task was read
 
+# Which version of each task is audited (--versions): the latest submitted one (GetTriggerTaskVersion with a
+# blank VersionId), the one production uses (the ListTriggerTaskVersions SUBMIT item with UsedVersion true),
+# or both, reviewed as a release.
+LATEST, PRODUCTION, RELEASE = "latest", "production", "release"
+VERSION_MODES = (LATEST, PRODUCTION, RELEASE)
+ROLE_LATEST, ROLE_PRODUCTION = "latest", "production"  # Snapshot.role in release mode
+
 TaskRef = tuple[str, str | None]  # (task id, version id or None for the latest); a bare task id also works
 ProgressCallback = Callable[[int, int, Snapshot], None]  # (done, total, the snapshot just completed)
 
@@ -48,7 +55,8 @@ class FetchRun:
     """
 
     def __init__(self, client: WeDataClient, project_id: str, tasks: Iterable[TaskRef | str], *, workers: int = 8,
-                 on_progress: ProgressCallback | None = None, snapshot_dir: str | Path | None = None) -> None:
+                 on_progress: ProgressCallback | None = None, snapshot_dir: str | Path | None = None,
+                 versions: str = LATEST, task_items: Mapping[str, Mapping[str, Any]] | None = None) -> None:
         if workers < 1:
             raise ValueError("workers must be at least 1")
         self.client = client
@@ -62,6 +70,11 @@ class FetchRun:
         # Versions fetched (the request was already sent) but not yet yielded when the iteration stopped.
         self.leftover: list[Snapshot] = []
         self.done = 0
+        if versions not in VERSION_MODES:
+            raise ValueError(f"versions must be one of {', '.join(VERSION_MODES)}")
+        self.versions = versions
+        self.task_items = task_items or {}  # task id -> its ListTriggerTasks item (when found through select)
+        self.not_submitted: list[str] = []  # production / release: tasks with no submitted version (not audited)
 
     @property
     def complete(self) -> bool:
@@ -92,7 +105,7 @@ class FetchRun:
             self.snapshot_dir.mkdir(parents=True, exist_ok=True)
         stop = threading.Event()
         queue = iter(self.tasks)
-        pending: dict[Future[Snapshot], str] = {}
+        pending: dict[Future[list[Snapshot]], str] = {}
         pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="wedata-fetch")
 
         def top_up() -> None:  # a bounded window of submitted tasks, so stopping is immediate
@@ -100,7 +113,7 @@ class FetchRun:
                 ref = next(queue, None)
                 if ref is None:
                     return
-                pending[pool.submit(self._fetch_one, ref[0], ref[1], stop)] = ref[0]
+                pending[pool.submit(self._fetch_task, ref[0], ref[1], stop)] = ref[0]
 
         try:
             top_up()
@@ -113,7 +126,7 @@ class FetchRun:
                     future = next(iter(pending))
                     task_id = pending.pop(future)
                     try:
-                        snapshot = future.result()
+                        snapshots = future.result()
                     except FatalRemoteError as exc:
                         self.fatal = self.fatal or exc
                         stop.set()
@@ -123,16 +136,17 @@ class FetchRun:
                         self.unfetched.append(task_id)
                         continue
                     self.done += 1
-                    if self.on_progress is not None:
-                        self.on_progress(self.done, len(self.tasks), snapshot)
-                    yield snapshot
+                    for snapshot in snapshots:
+                        if self.on_progress is not None and snapshot is snapshots[-1]:
+                            self.on_progress(self.done, len(self.tasks), snapshot)
+                        yield snapshot
                 top_up()
         finally:
             stop.set()  # also when the caller stops iterating early
             pool.shutdown(wait=True, cancel_futures=True)
             for future, task_id in pending.items():  # answers that arrived but were not consumed are kept
                 if future.done() and not future.cancelled() and future.exception() is None:
-                    self.leftover.append(future.result())
+                    self.leftover.extend(future.result())
                     self.done += 1
                 else:
                     self.unfetched.append(task_id)
@@ -153,8 +167,84 @@ class FetchRun:
         return {"project_id": self.project_id, "task_id": task_id, "endpoint": self.client.endpoint,
                 "region": self.client.region}
 
-    def _fetch_one(self, task_id: str, version_id: str | None, stop: threading.Event) -> Snapshot:
-        source = f"api:{task_id}"
+    def _context(self, task_id: str) -> dict[str, Any]:
+        item = self.task_items.get(task_id)
+        return {"task_list": dict(item)} if item is not None else {}
+
+    def _fetch_task(self, task_id: str, version_id: str | None, stop: threading.Event) -> list[Snapshot]:
+        """The snapshots of one task: its latest submitted (or pinned) version; in ``production`` mode the
+        version production uses; in ``release`` mode that one (role ``production``) and the latest submitted
+        one (role ``latest``), fetched once when they are the same. A task never submitted gives none."""
+        context = self._context(task_id)
+        if self.versions == LATEST or version_id:
+            return [self._fetch_one(task_id, version_id, stop, context=context)]
+        listed = self._list_versions(task_id, stop)
+        if isinstance(listed, Snapshot):
+            return [listed]
+        items = listed
+        if not items:
+            self.not_submitted.append(task_id)
+            return []
+        used = next((i for i in items if i.get("UsedVersion") is True and _version_id(i)), None)
+        newest = max((i for i in items if _version_id(i)), key=_version_order, default=None)
+        if newest is None:
+            meta = {**self._meta(task_id), "fetched_at": _now()}
+            return [self._errored(task_id, "ListTriggerTaskVersions lists no submitted version with a VersionId",
+                                  meta)]
+        context["release"] = {"mode": self.versions, "latest": _ref(newest),
+                              "production": _ref(used) if used is not None else None}
+        extra = {"versions": items}
+        if self.versions == PRODUCTION:  # no production version: the latest submitted one carries the finding
+            target = used if used is not None else newest
+            return [self._fetch_one(task_id, _version_id(target), stop, context=context, extra=extra)]
+        if used is None or _version_id(used) == _version_id(newest):
+            return [self._fetch_one(task_id, _version_id(newest), stop, context=context, extra=extra,
+                                    role=ROLE_LATEST)]
+        # The release context describes the latest version; the production one is audited without it
+        production = self._fetch_one(task_id, _version_id(used), stop, context=self._context(task_id),
+                                     extra=extra, role=ROLE_PRODUCTION)
+        latest = self._fetch_one(task_id, _version_id(newest), stop, context=context, extra=extra,
+                                 role=ROLE_LATEST)
+        return [production, latest]
+
+    def _list_versions(self, task_id: str, stop: threading.Event) -> list[dict[str, Any]] | Snapshot:
+        """Every submitted version of a task (ListTriggerTaskVersions, TaskVersionType SUBMIT, paged), or the
+        errored snapshot saying why they could not be read."""
+        params = {"ProjectId": self.project_id, "TaskId": task_id, "TaskVersionType": "SUBMIT",
+                  "PageSize": PAGE_SIZE}
+        items: list[dict[str, Any]] = []
+        page = 1
+        while True:
+            meta = self._meta(task_id)
+            try:
+                response = self.client.call("ListTriggerTaskVersions", {**params, "PageNumber": page}, stop=stop)
+            except FatalRemoteError:
+                stop.set()
+                raise
+            except RemoteTaskError as exc:
+                meta["fetched_at"] = _now()
+                if exc.request_id:
+                    meta["request_id"] = exc.request_id
+                code = exc.code if isinstance(exc, ApiError) and exc.code else FETCH_FAILED
+                return self._errored(task_id, f"ListTriggerTaskVersions: {exc.reason}", meta, code,
+                                     exc.reason.removeprefix(f"{exc.code}: ") if exc.code else exc.reason)
+            data = response.get("Data")
+            if not isinstance(data, dict):
+                meta["fetched_at"] = _now()
+                return self._errored(task_id, "ListTriggerTaskVersions returned no Data", meta)
+            page_items = [i for i in data.get("Items") or [] if isinstance(i, dict)]
+            items.extend(page_items)
+            total = data.get("TotalCount")
+            pages = data.get("TotalPageNumber")
+            if (not page_items or not isinstance(total, int) or len(items) >= total
+                    or (isinstance(pages, int) and page >= pages)):
+                return items
+            page += 1
+
+    def _fetch_one(self, task_id: str, version_id: str | None, stop: threading.Event, *,
+                   context: dict[str, Any] | None = None, extra: Mapping[str, Any] | None = None,
+                   role: str = "") -> Snapshot:
+        source = f"api:{task_id}" + (f"@{role}" if role == ROLE_PRODUCTION else "")
         meta = self._meta(task_id)
         params = {"ProjectId": self.project_id, "TaskId": task_id}
         if version_id:
@@ -190,8 +280,11 @@ class FetchRun:
             return self._errored(task_id, "the response has no RequestId", meta)
         meta["sha256"] = sha256_of(data)
         if self.snapshot_dir is not None:
-            save_response(self.snapshot_dir, task_id, response, meta)
-        return Snapshot(source=source, data=data, meta=meta)
+            saved = {**meta, **({"role": role} if role else {}), **({"context": context} if context else {}),
+                     **(extra or {})}
+            name = task_id if self.versions == LATEST else f"{task_id}--{data.get('VersionId') or version_id}"
+            save_response(self.snapshot_dir, name, response, saved)
+        return Snapshot(source=source, data=data, meta=meta, role=role, context=context or {})
 
     def _errored(self, task_id: str, reason: str, meta: dict[str, Any], code: str = INVALID_RESPONSE,
                  message: str | None = None) -> Snapshot:
@@ -218,8 +311,14 @@ def list_tasks(client: WeDataClient, project_id: str, filters: Mapping[str, Any]
 
     Raises what the client raises (a listing that fails leaves nothing sensible to audit).
     """
+    return list(list_task_items(client, project_id, filters))
+
+
+def list_task_items(client: WeDataClient, project_id: str,
+                    filters: Mapping[str, Any] | None = None) -> dict[str, dict[str, Any]]:
+    """As :func:`list_tasks`, with each task's ListTriggerTasks item (the first one, when listed twice)."""
     params = {**(filters or {}), "ProjectId": project_id, "PageSize": PAGE_SIZE}
-    ids: list[str] = []
+    ids: dict[str, dict[str, Any]] = {}
     seen = 0
     page = 1
     while True:
@@ -232,13 +331,32 @@ def list_tasks(client: WeDataClient, project_id: str, filters: Mapping[str, Any]
         for item in items:
             task_id = item.get("TaskId") if isinstance(item, dict) else None
             if isinstance(task_id, str) and task_id:
-                ids.append(task_id)
+                ids.setdefault(task_id, item)
         seen += len(items)
         total = data.get("TotalCount")
         pages = data.get("TotalPageNumber")
         if not items or not isinstance(total, int) or seen >= total or (isinstance(pages, int) and page >= pages):
-            return [t for t, _ in dedupe(ids)]
+            return ids
         page += 1
+
+
+def _version_id(item: Mapping[str, Any]) -> str:
+    value = item.get("VersionId")
+    return value if isinstance(value, str) else ""
+
+
+def _version_order(item: Mapping[str, Any]) -> tuple[int, str]:
+    """Newest last: by the number in VersionNum (``V3``, ``3``) when it holds one, then by CreateTime."""
+    found = re.search(r"\d+", str(item.get("VersionNum") or ""))
+    n = int(found.group()) if found else -1
+    created = item.get("CreateTime")
+    return n, created if isinstance(created, str) else ""
+
+
+def _ref(item: Mapping[str, Any]) -> dict[str, str]:
+    num = item.get("VersionNum")
+    return {"version_id": _version_id(item),
+            "version_num": str(num) if isinstance(num, (str, int)) and not isinstance(num, bool) else ""}
 
 
 def dedupe(tasks: Iterable[TaskRef | str]) -> list[TaskRef]:

@@ -25,7 +25,7 @@ from wedata_audit.runner import (
 )
 from wedata_audit.sources.api.client import DEFAULT_ENDPOINT, ApiError, RemoteTaskError, WeDataClient, parse_endpoint
 from wedata_audit.sources.api.credentials import Credentials, resolve_credentials, resolve_region
-from wedata_audit.sources.api.fetch import FetchRun, dedupe, list_tasks
+from wedata_audit.sources.api.fetch import LATEST, VERSION_MODES, FetchRun, dedupe, list_task_items
 from wedata_audit.sources.files import SUFFIXES as SNAPSHOT_SUFFIXES
 from wedata_audit.sources.snapshot import Snapshot
 from wedata_audit.terminal import Terminal
@@ -55,6 +55,7 @@ class LiveOptions:
     timeout: float | None = None
     save_snapshots: str | None = None
     select: dict[str, Any] | None = None  # ListTriggerTasks filters; when given, the configuration's are ignored
+    versions: str | None = None  # latest | production | release (--versions; config key versions)
     rules: RuleOptions = field(default_factory=RuleOptions)
     report: ReportOptions = field(default_factory=ReportOptions)
     filters: FilterOptions = field(default_factory=FilterOptions)
@@ -92,8 +93,10 @@ class ApiSource:
     """
 
     def __init__(self, client: WeDataClient, project_id: str, refs: list[TaskRef], *, select: Any, workers: int,
-                 snapshot_dir: Path | None, quiet: bool, cfg_source: str | None) -> None:
+                 snapshot_dir: Path | None, quiet: bool, cfg_source: str | None, versions: str = LATEST) -> None:
         self.client = client
+        self.versions = versions
+        self.task_items: dict[str, dict[str, Any]] = {}
         self.project_id = project_id
         self.refs = list(refs)
         self.select = select
@@ -111,7 +114,8 @@ class ApiSource:
 
     def _list(self) -> None:
         try:
-            self.refs.extend((t, None) for t in list_tasks(self.client, self.project_id, self.select))
+            self.task_items = list_task_items(self.client, self.project_id, self.select)
+            self.refs.extend((t, None) for t in self.task_items)
         except FatalRemoteError as exc:
             self.failure = exc
         except ApiError as exc:
@@ -128,7 +132,8 @@ class ApiSource:
         tasks = sorted(dedupe(self.refs), key=lambda ref: (ref[0], ref[1] or ""))
         progress = self.progress = Progress(len(tasks), quiet=self.quiet)
         run = self.run = FetchRun(self.client, self.project_id, tasks, workers=self.workers,
-                                  snapshot_dir=self.snapshot_dir,
+                                  snapshot_dir=self.snapshot_dir, versions=self.versions,
+                                  task_items=self.task_items,
                                   on_progress=lambda _d, _t, snap: progress.advance(errored=snap.error is not None))
         self.inputs = (f"{self.client.endpoint} project {self.project_id} ({len(run.tasks)} task(s))",)
         return run
@@ -208,14 +213,23 @@ def execute_audit(opts: LiveOptions, term: Terminal, *, credentials: Credentials
     select = opts.select if opts.select is not None else cfg.get("select")
     if not refs and select is None:
         raise UsageError("no task to audit: give --task, --tasks-file, or tasks / select in the configuration")
+    versions = _setting(opts.versions, cfg, "versions") or LATEST
+    if versions not in VERSION_MODES:
+        _bad(opts.versions, cfg, "versions", f"choose from {', '.join(VERSION_MODES)}, not {versions!r}")
     plan = build_plan(opts.rules, opts.report, opts.filters, cfg)
     creds = credentials or resolve_credentials(profile, cvm_role=opts.use_cvm_role)
     snapshot_dir = prepare_snapshot_dir(opts.save_snapshots, opts.report)
     with WeDataClient(creds, region, endpoint=endpoint, **client_args) as client:
         source = ApiSource(client, project_id, refs, select=select, workers=workers, snapshot_dir=snapshot_dir,
-                           quiet=opts.report.quiet, cfg_source=cfg.source)
-        return run_audit(plan, source, term,
-                         meta={"endpoint": client.endpoint, "region": region, "project_id": project_id})
+                           quiet=opts.report.quiet, cfg_source=cfg.source, versions=versions)
+        try:
+            return run_audit(plan, source, term, meta={"endpoint": client.endpoint, "region": region,
+                                                       "project_id": project_id, "versions": versions})
+        finally:
+            skipped = source.run.not_submitted if source.run is not None else []
+            if skipped:
+                term.warn(f"{len(skipped)} task(s) were never submitted, so --versions {versions} has no version "
+                          f"of them to audit (e.g. {skipped[0]})")
 
 
 def _setting(option: Any, cfg: Config, key: str) -> Any:
