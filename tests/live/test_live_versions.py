@@ -141,3 +141,27 @@ def test_release_snapshots_replay_offline(fake: FakeWeData, env: None, tmp_path:
 
     assert verdicts(doc) == verdicts(live)
     assert doc["summary"] == live["summary"]
+
+
+def test_release_summaries_show_regressions_first(fake: FakeWeData, env: None, tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "sum"
+    cfg = tmp_path / "sum.yaml"
+    cfg.write_text("select: {}\n")
+    main(["audit", "--config", str(cfg), "--project-id", fake.project_id, "--region", REGION, "--endpoint",
+          fake.endpoint, "--rate", "500", "-o", str(out), "--format", "html", "--format", "markdown",
+          "--versions", "release"])
+    term = capsys.readouterr().out
+    assert "release review:" in term
+    lines = term.splitlines()
+    first_regression = next(i for i, line in enumerate(lines) if "REGRESSION" in line)
+    first_changed = next(i for i, line in enumerate(lines) if line.startswith("  changed "))
+    assert first_regression < first_changed
+    assert "enableKerberosLogin/ParamValue: true -> false" in term
+    md = (out / "report.md").read_text()
+    assert "### Release review" in md and "**regression**" in md
+    assert md.index("**regression**") < md.index("**changed**")
+    html = (out / "report.html").read_text()
+    assert 'id="release"' in html and "enableKerberosLogin" in html
+    assert "AKID" not in html + md + term
+    assert "<script>alert" not in html  # task texts are escaped here too

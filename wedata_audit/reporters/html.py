@@ -34,6 +34,7 @@ from markupsafe import Markup
 from wedata_audit.finding import Finding, FindingStatus, Severity
 from wedata_audit.reporters.base import Reporter, Spool, render
 from wedata_audit.reporters.escaping import html_printable, script_safe
+from wedata_audit.reporters.releases import ReleaseDigest
 from wedata_audit.results import (
     ERRORED,
     EVIDENCE_KEYS,
@@ -74,8 +75,10 @@ class HtmlReporter(Reporter):
         super().start(run)  # the task rows
         self._findings = Spool(self.path)
         self.payload = Payload(run)
+        self.releases = ReleaseDigest()
 
     def add(self, task: TaskResult) -> None:
+        self.releases.add(task)
         task_row, finding_rows = self.payload.rows(task)
         self.spool.write(("," if self.payload.n_tasks > 1 else "") + _json(task_row))
         for row in finding_rows:
@@ -87,6 +90,7 @@ class HtmlReporter(Reporter):
         style = _asset(env, "report.css")
         page = env.get_template("report.html.j2").render(
             view=build_view(run),
+            releases=getattr(self, "releases", None),
             data_json=Markup(_PLACEHOLDER),
             script=Markup(script),
             style=Markup(style),

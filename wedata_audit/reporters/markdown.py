@@ -33,6 +33,7 @@ from wedata_audit.finding import Finding, Severity
 from wedata_audit.reporters.base import Reporter
 from wedata_audit.reporters.escaping import markdown as escape
 from wedata_audit.reporters.escaping import shorten
+from wedata_audit.reporters.releases import ReleaseDigest
 from wedata_audit.results import AuditResult, Run, TaskResult
 
 __all__ = ["MAX_BYTES", "MarkdownReporter", "escape", "render_document", "shorten"]
@@ -50,6 +51,9 @@ ERROR_CHARS = 200
 TITLE_CHARS = 80
 KEY_CHARS = 60
 REASON_CHARS = 300
+MAX_RELEASE_TASKS = 20
+MAX_RELEASE_CHANGES = 10  # per task
+RELEASE_BYTES = 20_000  # at most this much of the budget goes to the release review
 
 VERDICT_ICON = {"PASS": "✅", "FAIL": "❌", "INCOMPLETE": "⚠️"}
 SEVERITY_ICON = {
@@ -206,8 +210,10 @@ class MarkdownReporter(Reporter):
         self._open = 0
         self._errors: list[str] = []
         self._errored = 0
+        self._releases = ReleaseDigest(limit=MAX_RELEASE_TASKS)
 
     def add(self, task: TaskResult) -> None:
+        self._releases.add(task)
         if task.error is not None:
             self._errored += 1
             if len(self._errors) < MAX_ERROR_ROWS:
@@ -227,7 +233,7 @@ class MarkdownReporter(Reporter):
 
     def head(self, run: Run) -> str:
         parts = [warning(run)] if not run.is_complete else []
-        parts += [verdict(run), counts(run), top_rules(run)]
+        parts += [verdict(run), counts(run), release_review(self._releases), top_rules(run)]
         fixed = "\n\n".join(part for part in parts if part)
         remaining = self.max_bytes - _size(fixed) - FOOTER_RESERVE
         errors = Table("### Errored task versions\n\n| Task | Source | Error |\n|---|---|---|",
@@ -246,6 +252,42 @@ class MarkdownReporter(Reporter):
             findings_text = findings.render()
         out = [fixed, findings_text, errors.render(), footer(findings.left_out, errors.left_out)]
         return "\n\n".join(part for part in out if part) + "\n"
+
+
+def release_review(digest: ReleaseDigest, max_bytes: int = RELEASE_BYTES) -> str:
+    """``--versions release``: tasks with regressions first, then each task's change list (bounded)."""
+    if not digest.reviewed:
+        return ""
+    lines = [f"### Release review\n\n{digest.reviewed} task(s) reviewed: {digest.with_regressions} with "
+             f"regressions, {digest.with_changes} with changes."]
+    used = _size(lines[0])
+    shown = 0
+    for e in digest.entries():
+        head = (f"- **{'regression' if e.regressions else 'changed'}** {escape(e.label, TASK_CHARS)} "
+                f"({escape(e.production or 'nothing in production', KEY_CHARS)} → {escape(e.latest, KEY_CHARS)})")
+        if e.regressions:
+            head += ": " + ", ".join(f"`{escape(r, TITLE_CHARS)}`" for r in e.regressions)
+        block = [head]
+        for pointer, before, after in e.changes[:MAX_RELEASE_CHANGES]:
+            if not pointer:
+                block.append(f"  - {escape(after, MESSAGE_CHARS)}")
+            elif before == "∅" and after.startswith("--- before"):
+                block.append(f"  - {escape(pointer, KEY_CHARS)}: code changed (diff in the HTML/JSON report)")
+            else:
+                block.append(f"  - {escape(pointer, KEY_CHARS)}: {escape(before, KEY_CHARS)} → "
+                             f"{escape(after, KEY_CHARS)}")
+        if len(e.changes) > MAX_RELEASE_CHANGES:
+            block.append(f"  - … {len(e.changes) - MAX_RELEASE_CHANGES} more change(s) in the HTML/JSON report")
+        text = "\n".join(block)
+        if used + _size(text) > max_bytes:
+            break
+        lines.append(text)
+        used += _size(text) + 1
+        shown += 1
+    more = digest.interesting - shown
+    if more > 0:
+        lines.append(f"\n{more} more task(s) whose release changes something; see the HTML/JSON report.")
+    return "\n".join(lines[:1]) + ("\n\n" + "\n".join(lines[1:]) if len(lines) > 1 else "")
 
 
 class _Neg:

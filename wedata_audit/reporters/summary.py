@@ -10,12 +10,16 @@ from pathlib import Path
 
 import click
 
+from wedata_audit.reporters.escaping import shorten
 from wedata_audit.reporters.escaping import terminal as safe
+from wedata_audit.reporters.releases import ReleaseDigest
 from wedata_audit.results import Run, TaskResult
 
 COLORS = {"critical": "magenta", "high": "red", "medium": "yellow", "low": "cyan", "info": "white"}
 VERDICT_COLORS = {"PASS": "green", "FAIL": "red", "INCOMPLETE": "yellow"}
 TOP = 10
+CHANGES_SHOWN = 5  # per task, in the terminal
+VALUE_CHARS = 60
 
 
 def verdict_line(run: Run) -> str:
@@ -38,11 +42,13 @@ class TerminalSummary:
         self.echo = echo
         self.verbose = verbose
         self.quiet = quiet
+        self.releases = ReleaseDigest(limit=TOP)
 
     def start(self, run: Run) -> None:
         pass
 
     def add(self, task: TaskResult) -> None:
+        self.releases.add(task)
         if not self.verbose or self.quiet:
             return
         for f in task.findings:
@@ -87,9 +93,38 @@ class TerminalSummary:
                       f"{base.get('not_evaluated', 0)} not evaluated")
             for note in base.get("notes", ()):
                 self.echo(click.style("  note: ", fg="yellow") + safe(note))
+        self._release_review()
         for path in written:
             self.echo(f"report: {path}")
         self.echo(line)
+
+
+    def _release_review(self) -> None:
+        """Regressions first, then the change list per task (bounded, escaped)."""
+        digest = self.releases
+        if not digest.reviewed:
+            return
+        self.echo(digest.summary())
+        for e in digest.entries():
+            versions = f"{e.production or 'nothing in production'} -> {e.latest}"
+            if e.regressions:
+                self.echo(click.style("  REGRESSION ", fg="red", bold=True)
+                          + safe(f"{e.label} ({versions}): {', '.join(e.regressions)}"))
+            else:
+                self.echo(safe(f"  changed    {e.label} ({versions})"))
+            for pointer, before, after in e.changes[:CHANGES_SHOWN]:
+                if not pointer:  # the review's own "N more changes" marker
+                    self.echo(safe(f"      {after}"))
+                elif before == "∅" and after.startswith("--- before"):
+                    self.echo(safe(f"      {pointer}: code changed ({after.count(chr(10)) + 1}-line diff in the "
+                                   "HTML/JSON report)"))
+                else:
+                    self.echo(safe(f"      {pointer}: {shorten(before, VALUE_CHARS)} -> "
+                                   f"{shorten(after, VALUE_CHARS)}"))
+            if len(e.changes) > CHANGES_SHOWN:
+                self.echo(f"      ... {len(e.changes) - CHANGES_SHOWN} more change(s) in the HTML/JSON report")
+        if digest.left_out:
+            self.echo(f"  ... and {digest.left_out} more task(s) whose release changes something")
 
 
 def _target(waiver: dict[str, str]) -> str:
