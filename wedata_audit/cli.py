@@ -135,6 +135,9 @@ def check(paths: tuple[str, ...], project_id: str | None, **kw: Any) -> int:
               help="Which version of each task: the latest submitted, the one production uses, or both, reviewed "
                    "as a release [default: latest].")
 @RELEASE_GATE
+@click.option("--cache", type=click.Path(file_okay=False), metavar="DIR",
+              help="Incremental version cache: versions already fetched are read from DIR, not the API.")
+@click.option("--refresh", is_flag=True, help="Ignore what the cache holds (fetch everything) and rewrite it.")
 @rule_options
 @report_options
 def audit(**kw: Any) -> int:
@@ -150,7 +153,7 @@ def audit(**kw: Any) -> int:
                        profile=kw.pop("profile"), use_cvm_role=kw.pop("use_cvm_role"), tasks=list(kw.pop("tasks")),
                        tasks_file=kw.pop("tasks_file"), rate=kw.pop("rate"), workers=kw.pop("workers"),
                        timeout=kw.pop("timeout"), save_snapshots=kw.pop("save_snapshots"), config=kw.pop("config"),
-                       versions=kw.pop("versions"),
+                       versions=kw.pop("versions"), cache=kw.pop("cache"), refresh=kw.pop("refresh"),
                        rules=_rule_opts(kw), filters=_filter_opts(kw), report=_report_opts(kw))
     return execute_audit(opts, Terminal(opts.report.verbose, opts.report.quiet))
 

@@ -21,7 +21,7 @@ PASSED, FAILED, ERRORED = "passed", "failed", "errored"
 SUBJECT_FIELDS: tuple[str, ...] = ("source", "project_id", "task_id", "task_name", "workflow_id", "workflow_name",
                                    "version_id", "version_num", "owner_uin")
 # The evidence a task's meta may carry into reports; anything else stays out.
-EVIDENCE_KEYS: tuple[str, ...] = ("endpoint", "fetched_at", "region", "request_id", "sha256")
+EVIDENCE_KEYS: tuple[str, ...] = ("cached", "endpoint", "fetched_at", "region", "request_id", "sha256")
 # Outcome of one rule on one task version.
 RULE_PASS, RULE_FAIL, RULE_SKIP = "pass", "fail", "skip"
 # How many errored task versions the totals remember (for summaries; reports stream all of them).

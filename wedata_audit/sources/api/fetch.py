@@ -22,13 +22,14 @@ import tempfile
 import threading
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 from wedata_audit.errors import FatalRemoteError
 from wedata_audit.sources.api.client import ApiError, Cancelled, RemoteTaskError, WeDataClient
 from wedata_audit.sources.snapshot import Snapshot, data_sha256
+from wedata_audit.versions.cache import DEFAULT_MAX_AGE, CachedVersion, VersionCache, with_fresh_approval
 
 META_KEY = "_wedata_audit"  # the metadata key of a saved snapshot file (read back by sources.py)
 PAGE_SIZE = 200
@@ -56,7 +57,9 @@ class FetchRun:
 
     def __init__(self, client: WeDataClient, project_id: str, tasks: Iterable[TaskRef | str], *, workers: int = 8,
                  on_progress: ProgressCallback | None = None, snapshot_dir: str | Path | None = None,
-                 versions: str = LATEST, task_items: Mapping[str, Mapping[str, Any]] | None = None) -> None:
+                 versions: str = LATEST, task_items: Mapping[str, Mapping[str, Any]] | None = None,
+                 cache: VersionCache | None = None, cache_max_age: timedelta = DEFAULT_MAX_AGE,
+                 is_decided: Callable[[Any], bool] | None = None) -> None:
         if workers < 1:
             raise ValueError("workers must be at least 1")
         self.client = client
@@ -75,6 +78,11 @@ class FetchRun:
         self.versions = versions
         self.task_items = task_items or {}  # task id -> its ListTriggerTasks item (when found through select)
         self.not_submitted: list[str] = []  # production / release: tasks with no submitted version (not audited)
+        self.cache = cache
+        self.cache_max_age = cache_max_age
+        # whether an ApproveStatus is decided (approval-status params); None: never, so latest mode always fetches
+        self.is_decided = is_decided
+        self._cache_lock = threading.Lock()  # the stats counters of the cache are shared by the workers
 
     @property
     def complete(self) -> bool:
@@ -177,7 +185,14 @@ class FetchRun:
         one (role ``latest``), fetched once when they are the same. A task never submitted gives none."""
         context = self._context(task_id)
         if self.versions == LATEST or version_id:
-            return [self._fetch_one(task_id, version_id, stop, context=context)]
+            item = self.task_items.get(task_id)
+            if (self.cache is not None and not version_id and item is not None and self.is_decided is not None):
+                with self._cache_lock:
+                    hit = self.cache.latest(self.project_id, task_id, item, is_decided=self.is_decided,
+                                            max_age=self.cache_max_age)
+                if hit is not None:
+                    return [self._from_cache(task_id, hit, hit.data, context=context)]
+            return [self._fetch_one(task_id, version_id, stop, context=context, index_item=item)]
         listed = self._list_versions(task_id, stop)
         if isinstance(listed, Snapshot):
             return [listed]
@@ -196,15 +211,16 @@ class FetchRun:
         extra = {"versions": items}
         if self.versions == PRODUCTION:  # no production version: the latest submitted one carries the finding
             target = used if used is not None else newest
-            return [self._fetch_one(task_id, _version_id(target), stop, context=context, extra=extra)]
+            return [self._fetch_one(task_id, _version_id(target), stop, context=context, extra=extra,
+                                    listed=target)]
         if used is None or _version_id(used) == _version_id(newest):
             return [self._fetch_one(task_id, _version_id(newest), stop, context=context, extra=extra,
-                                    role=ROLE_LATEST)]
+                                    role=ROLE_LATEST, listed=newest)]
         # The release context describes the latest version; the production one is audited without it
         production = self._fetch_one(task_id, _version_id(used), stop, context=self._context(task_id),
-                                     extra=extra, role=ROLE_PRODUCTION)
+                                     extra=extra, role=ROLE_PRODUCTION, listed=used)
         latest = self._fetch_one(task_id, _version_id(newest), stop, context=context, extra=extra,
-                                 role=ROLE_LATEST)
+                                 role=ROLE_LATEST, listed=newest)
         return [production, latest]
 
     def _list_versions(self, task_id: str, stop: threading.Event) -> list[dict[str, Any]] | Snapshot:
@@ -241,10 +257,41 @@ class FetchRun:
                 return items
             page += 1
 
+    def _from_cache(self, task_id: str, hit: CachedVersion, data: dict[str, Any], *, context: dict[str, Any],
+                    extra: Mapping[str, Any] | None = None, role: str = "") -> Snapshot:
+        """A version read from the cache: its evidence is the response it was first fetched in (RequestId,
+        fetch time) and ``cached``; the sha256 is that of the Data audited (approval fields are fresh)."""
+        meta = {**self._meta(task_id), **hit.evidence(), "sha256": sha256_of(data)}
+        if self.snapshot_dir is not None:
+            self._save(task_id, {"Data": data, "RequestId": hit.request_id}, data, meta, context, extra, role)
+        return Snapshot(source=self._source(task_id, role), data=data, meta=meta, role=role, context=context)
+
+    @staticmethod
+    def _source(task_id: str, role: str) -> str:
+        return f"api:{task_id}" + (f"@{role}" if role == ROLE_PRODUCTION else "")
+
+    def _save(self, task_id: str, response: Mapping[str, Any], data: Mapping[str, Any], meta: Mapping[str, Any],
+              context: dict[str, Any] | None, extra: Mapping[str, Any] | None, role: str) -> None:
+        assert self.snapshot_dir is not None
+        saved = {**meta, **({"role": role} if role else {}), **({"context": context} if context else {}),
+                 **(extra or {})}
+        name = task_id if self.versions == LATEST else f"{task_id}--{data.get('VersionId')}"
+        save_response(self.snapshot_dir, name, response, saved)
+
     def _fetch_one(self, task_id: str, version_id: str | None, stop: threading.Event, *,
                    context: dict[str, Any] | None = None, extra: Mapping[str, Any] | None = None,
-                   role: str = "") -> Snapshot:
-        source = f"api:{task_id}" + (f"@{role}" if role == ROLE_PRODUCTION else "")
+                   role: str = "", listed: Mapping[str, Any] | None = None,
+                   index_item: Mapping[str, Any] | None = None) -> Snapshot:
+        """GetTriggerTaskVersion of one version (blank: the latest submitted). ``listed``: its fresh
+        ListTriggerTaskVersions item (a cached copy is then used, with the item's approval fields);
+        ``index_item``: the task's ListTriggerTasks item, recorded in the latest-mode cache index."""
+        if self.cache is not None and version_id and listed is not None:
+            with self._cache_lock:
+                hit = self.cache.get(self.project_id, task_id, version_id)
+            if hit is not None:
+                return self._from_cache(task_id, hit, with_fresh_approval(hit.data, listed),
+                                        context=context or {}, extra=extra, role=role)
+        source = self._source(task_id, role)
         meta = self._meta(task_id)
         params = {"ProjectId": self.project_id, "TaskId": task_id}
         if version_id:
@@ -279,11 +326,15 @@ class FetchRun:
         if "request_id" not in meta:
             return self._errored(task_id, "the response has no RequestId", meta)
         meta["sha256"] = sha256_of(data)
+        fetched_id = data.get("VersionId") if isinstance(data.get("VersionId"), str) else version_id
+        if self.cache is not None and fetched_id:
+            with self._cache_lock:
+                self.cache.put(self.project_id, task_id, fetched_id, data, request_id=meta["request_id"],
+                               fetched_at=meta["fetched_at"])
+                if index_item is not None and not version_id:
+                    self.cache.put_index(self.project_id, task_id, index_item, fetched_id, meta["fetched_at"])
         if self.snapshot_dir is not None:
-            saved = {**meta, **({"role": role} if role else {}), **({"context": context} if context else {}),
-                     **(extra or {})}
-            name = task_id if self.versions == LATEST else f"{task_id}--{data.get('VersionId') or version_id}"
-            save_response(self.snapshot_dir, name, response, saved)
+            self._save(task_id, response, data, meta, context, extra, role)
         return Snapshot(source=source, data=data, meta=meta, role=role, context=context or {})
 
     def _errored(self, task_id: str, reason: str, meta: dict[str, Any], code: str = INVALID_RESPONSE,

@@ -56,6 +56,8 @@ class LiveOptions:
     save_snapshots: str | None = None
     select: dict[str, Any] | None = None  # ListTriggerTasks filters; when given, the configuration's are ignored
     versions: str | None = None  # latest | production | release (--versions; config key versions)
+    cache: str | None = None  # --cache DIR (config cache:)
+    refresh: bool = False  # --refresh: ignore what the cache holds and rewrite it
     rules: RuleOptions = field(default_factory=RuleOptions)
     report: ReportOptions = field(default_factory=ReportOptions)
     filters: FilterOptions = field(default_factory=FilterOptions)
@@ -93,8 +95,10 @@ class ApiSource:
     """
 
     def __init__(self, client: WeDataClient, project_id: str, refs: list[TaskRef], *, select: Any, workers: int,
-                 snapshot_dir: Path | None, quiet: bool, cfg_source: str | None, versions: str = LATEST) -> None:
+                 snapshot_dir: Path | None, quiet: bool, cfg_source: str | None, versions: str = LATEST,
+                 cache_args: dict[str, Any] | None = None) -> None:
         self.client = client
+        self.cache_args = cache_args or {}
         self.versions = versions
         self.task_items: dict[str, dict[str, Any]] = {}
         self.project_id = project_id
@@ -133,7 +137,7 @@ class ApiSource:
         progress = self.progress = Progress(len(tasks), quiet=self.quiet)
         run = self.run = FetchRun(self.client, self.project_id, tasks, workers=self.workers,
                                   snapshot_dir=self.snapshot_dir, versions=self.versions,
-                                  task_items=self.task_items,
+                                  task_items=self.task_items, **self.cache_args,
                                   on_progress=lambda _d, _t, snap: progress.advance(errored=snap.error is not None))
         self.inputs = (f"{self.client.endpoint} project {self.project_id} ({len(run.tasks)} task(s))",)
         return run
@@ -217,19 +221,60 @@ def execute_audit(opts: LiveOptions, term: Terminal, *, credentials: Credentials
     if versions not in VERSION_MODES:
         _bad(opts.versions, cfg, "versions", f"choose from {', '.join(VERSION_MODES)}, not {versions!r}")
     plan = build_plan(opts.rules, opts.report, opts.filters, cfg)
+    cache_args = _cache_settings(opts, cfg, plan.rules)
     creds = credentials or resolve_credentials(profile, cvm_role=opts.use_cvm_role)
     snapshot_dir = prepare_snapshot_dir(opts.save_snapshots, opts.report)
     with WeDataClient(creds, region, endpoint=endpoint, **client_args) as client:
         source = ApiSource(client, project_id, refs, select=select, workers=workers, snapshot_dir=snapshot_dir,
-                           quiet=opts.report.quiet, cfg_source=cfg.source, versions=versions)
+                           quiet=opts.report.quiet, cfg_source=cfg.source, versions=versions,
+                           cache_args=cache_args)
         try:
             return run_audit(plan, source, term, meta={"endpoint": client.endpoint, "region": region,
                                                        "project_id": project_id, "versions": versions})
         finally:
+            _cache_warnings(cache_args.get("cache"), term)
             skipped = source.run.not_submitted if source.run is not None else []
             if skipped:
                 term.warn(f"{len(skipped)} task(s) were never submitted, so --versions {versions} has no version "
                           f"of them to audit (e.g. {skipped[0]})")
+
+
+def _cache_settings(opts: LiveOptions, cfg: Config, rules: Any) -> dict[str, Any]:
+    """``cache``, ``cache_max_age`` and ``is_decided`` for the fetch, or nothing without --cache / cache:."""
+    from datetime import timedelta
+
+    from wedata_audit.policy.approval import APPROVED, NOT_APPROVED, approval_params, approval_state
+    from wedata_audit.versions.cache import DEFAULT_MAX_AGE, VersionCache
+
+    directory = opts.cache if opts.cache is not None else cfg.path("cache")
+    if directory is None:
+        if opts.refresh:
+            raise UsageError("--refresh needs a cache: --cache DIR, or cache: in the configuration")
+        return {}
+    folder = Path(directory)
+    if folder.exists() and not folder.is_dir():
+        _bad(opts.cache, cfg, "cache", f"{directory} exists and is not a folder")
+    hours = cfg.get("cache_max_age")
+    max_age = DEFAULT_MAX_AGE if hours is None else timedelta(hours=float(hours))
+    params = approval_params(rules)
+
+    def is_decided(status: Any) -> bool:
+        return params is not None and approval_state(status, *params) in (APPROVED, NOT_APPROVED)
+
+    return {"cache": VersionCache(folder, refresh=opts.refresh), "cache_max_age": max_age,
+            "is_decided": is_decided if params is not None else None}
+
+
+def _cache_warnings(cache: Any, term: Terminal) -> None:
+    """Say what the cache discarded (corrupt or edited entries, fetched again) and what it could not write."""
+    if cache is None:
+        return
+    stats = cache.stats
+    for what, items in (("discarded and fetched again", stats.discarded), ("not written", stats.write_errors)):
+        for item in items[:5]:
+            term.warn(f"cache entry {what}: {item}")
+        if len(items) > 5:
+            term.warn(f"... and {len(items) - 5} more cache entries {what}")
 
 
 def _setting(option: Any, cfg: Config, key: str) -> Any:
