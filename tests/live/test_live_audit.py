@@ -15,6 +15,7 @@ import pytest
 
 from wedata_audit.cli import main
 from wedata_audit.demo import TEST_SECRET_ID, TEST_SECRET_KEY, FakeWeData, corpus
+from wedata_audit.demo.scenarios import TASKS as SCENARIOS
 
 from .conftest import REGION
 
@@ -210,7 +211,15 @@ def test_demo_runs_a_real_live_audit(env: None, tmp_path: Path, capsys) -> None:
     out = capsys.readouterr().out
     assert code == 1 and "fake WeData API with 25 tasks" in out and "report.html" in out
     doc = json.loads((tmp_path / "demo-out" / "report.json").read_text())
-    assert doc["summary"]["tasks"] == 25 and doc["run"]["complete"] is True
+    ids = [t["task_id"] for t in doc["tasks"]]
+    assert len(ids) == len(set(ids)) == doc["summary"]["tasks"] and doc["run"]["complete"] is True
+    # --tasks 25 generated tasks plus the scenario tasks; a task never submitted has no release to review
+    scenario_ids = set(SCENARIOS.values()) - {SCENARIOS["never-submitted"]}
+    assert scenario_ids <= set(ids) and len(ids) - len(scenario_ids) <= 25
+    # the release review: at least one regression with its change list
+    regressed = [t["release"] for t in doc["tasks"] if t["release"]["regressions"]]
+    assert regressed and any(r["changes"] for r in regressed)
+    assert "release review:" in out and "REGRESSION" in out
     assert {p.name for p in (tmp_path / "demo-out").iterdir()} == {"report.html", "junit.xml", "report.json"}
 
 
@@ -408,7 +417,7 @@ def test_demo_does_not_read_the_configuration_of_the_current_folder(env: None, t
     (tmp_path / "wedata-audit.yaml").write_text("not_a_setting: 1\nselect: {WorkflowId: none}\n")  # invalid
     assert main(["demo", "--tasks", "12", "-o", "demo-out", "-q"]) == 1
     doc = json.loads((tmp_path / "demo-out" / "report.json").read_text())
-    assert doc["summary"]["tasks"] == 12 and doc["run"]["complete"] is True
+    assert 12 < doc["summary"]["tasks"] <= 12 + len(SCENARIOS) and doc["run"]["complete"] is True
 
 
 def test_the_option_select_wins_over_the_configuration(api: FakeWeData, env: None, tmp_path: Path) -> None:

@@ -268,7 +268,10 @@ def release_review(digest: ReleaseDigest, max_bytes: int = RELEASE_BYTES) -> str
         if e.regressions:
             head += ": " + ", ".join(f"`{escape(r, TITLE_CHARS)}`" for r in e.regressions)
         block = [head]
-        for pointer, before, after in e.changes[:MAX_RELEASE_CHANGES]:
+        changes = e.changes[:MAX_RELEASE_CHANGES] if e.production is not None else ()
+        if e.production is None:
+            block.append(f"  - nothing in production: {len(e.changes)} new field(s), listed in the HTML/JSON report")
+        for pointer, before, after in changes:
             if not pointer:
                 block.append(f"  - {escape(after, MESSAGE_CHARS)}")
             elif before == "∅" and after.startswith("--- before"):
@@ -276,7 +279,7 @@ def release_review(digest: ReleaseDigest, max_bytes: int = RELEASE_BYTES) -> str
             else:
                 block.append(f"  - {escape(pointer, KEY_CHARS)}: {escape(before, KEY_CHARS)} → "
                              f"{escape(after, KEY_CHARS)}")
-        if len(e.changes) > MAX_RELEASE_CHANGES:
+        if e.production is not None and len(e.changes) > MAX_RELEASE_CHANGES:
             block.append(f"  - … {len(e.changes) - MAX_RELEASE_CHANGES} more change(s) in the HTML/JSON report")
         text = "\n".join(block)
         if used + _size(text) > max_bytes:

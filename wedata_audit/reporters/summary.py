@@ -112,6 +112,9 @@ class TerminalSummary:
                           + safe(f"{e.label} ({versions}): {', '.join(e.regressions)}"))
             else:
                 self.echo(safe(f"  changed    {e.label} ({versions})"))
+            if e.production is None:  # every field is new: the list is in the HTML/JSON report
+                self.echo(f"      nothing in production: {len(e.changes)} new field(s), listed in the HTML/JSON report")
+                continue
             for pointer, before, after in e.changes[:CHANGES_SHOWN]:
                 if not pointer:  # the review's own "N more changes" marker
                     self.echo(safe(f"      {after}"))

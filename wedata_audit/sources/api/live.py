@@ -350,15 +350,19 @@ def prepare_snapshot_dir(path: str | None, report: ReportOptions) -> Path | None
 
 
 def execute_demo(report: ReportOptions, term: Terminal, *, tasks: int = 60, seed: int = 20251124) -> int:
-    """Start the fake WeData API on a free loopback port and run a real live audit against it."""
+    """Start the fake WeData API on a free loopback port (``tasks`` generated tasks plus the scenario tasks of
+    :mod:`wedata_audit.demo.scenarios`) and run a real live release review against it."""
     from wedata_audit.demo import TEST_SECRET_ID, TEST_SECRET_KEY, FakeWeData
+    from wedata_audit.demo.scenarios import TASKS as SCENARIOS
     from wedata_audit.sources.api.credentials import from_keys
 
-    with FakeWeData(tasks=tasks, seed=seed, latency=0.02) as fake:
-        term.note(f"demo: fake WeData API with {tasks} tasks listening on {fake.endpoint}; auditing them live "
-                  "(ListTriggerTasks, then GetTriggerTaskVersion for each, TC3-signed, at most 20 requests/s)")
+    with FakeWeData(tasks=tasks, seed=seed, latency=0.02, scenarios=True) as fake:
+        term.note(f"demo: fake WeData API with {tasks} tasks (and {len(SCENARIOS)} scenario tasks) listening on "
+                  f"{fake.endpoint}; reviewing each task's release live (--versions release: ListTriggerTasks, "
+                  "then ListTriggerTaskVersions and GetTriggerTaskVersion of the production and the latest "
+                  "submitted version, TC3-signed, at most 20 requests/s)")
         opts = LiveOptions(project_id=fake.project_id, region="ap-singapore", endpoint=fake.endpoint,
-                           report=report, config=None)
+                           report=report, config=None, versions="release")
         opts.rules.default_rules = True
         opts.select = {}  # discover every task of the project through ListTriggerTasks
         creds = from_keys(TEST_SECRET_ID, TEST_SECRET_KEY, source="demo")
