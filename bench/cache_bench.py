@@ -1,0 +1,79 @@
+"""Cold vs warm version cache against the fake API at its 20 requests/s: prints figures, asserts nothing.
+
+    python bench/cache_bench.py [N] [CHANGED_PERCENT]      (default 1000 tasks, 2 %)
+
+1. cold: `wedata-audit audit --versions latest --cache DIR` with `select: {}` over N tasks (empty cache);
+2. CHANGED_PERCENT of the submitted tasks get a new submitted version (fake.submit_new_version);
+3. warm: the same command with the same cache;
+and prints, for each run, the wall time and the requests per action (fake.stats().by_action), the goal
+(at most ceil(N/200) + changed requests, under 10 % of the cold time) and whether the verdicts of the tasks
+that did not change are identical.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import math
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from wedata_audit.cli import main as cli
+from wedata_audit.demo import TEST_SECRET_ID, TEST_SECRET_KEY, FakeWeData
+
+
+def audit(fake: FakeWeData, cfg: Path, cache: Path, out: Path) -> tuple[float, dict[str, int], dict[str, Any]]:
+    before = dict(fake.stats().by_action)
+    start = time.perf_counter()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        cli(["audit", "--config", str(cfg), "--project-id", fake.project_id, "--region", "ap-singapore",
+             "--endpoint", fake.endpoint, "--cache", str(cache), "-o", str(out), "--format", "json", "-q"])
+    took = time.perf_counter() - start
+    after = fake.stats().by_action
+    used = {k: after[k] - before.get(k, 0) for k in sorted(after) if after[k] - before.get(k, 0)}
+    return took, used, json.loads((out / "report.json").read_text())
+
+
+def verdicts(doc: dict[str, Any]) -> dict[str, Any]:
+    return {t["task_id"]: (t["version_id"], t["status"], t["outcomes"],
+                           sorted((f["rule_id"], f["status"], f["message"]) for f in t["findings"]))
+            for t in doc["tasks"]}
+
+
+def main(n: int, percent: float) -> None:
+    os.environ["TENCENTCLOUD_SECRET_ID"] = TEST_SECRET_ID
+    os.environ["TENCENTCLOUD_SECRET_KEY"] = TEST_SECRET_KEY
+    with tempfile.TemporaryDirectory() as tmp, FakeWeData(tasks=n, seed=2026, rate_limit=20) as fake:
+        root = Path(tmp)
+        cfg = root / "wedata-audit.yaml"
+        cfg.write_text("select: {}\n")
+        cold_t, cold_used, cold = audit(fake, cfg, root / "cache", root / "cold")
+        submitted = [t["task_id"] for t in cold["tasks"] if not t["error"]]
+        changed = submitted[:: max(1, round(100 / percent))][: math.ceil(n * percent / 100)]
+        for task_id in changed:
+            fake.submit_new_version(task_id, {"/Task/TriggerTaskSchedulerConfiguration/MaxRetryNumber": 3})
+        warm_t, warm_used, warm = audit(fake, cfg, root / "cache", root / "warm")
+        goal = math.ceil(n / 200) + len(changed)
+        same = {k: v for k, v in verdicts(cold).items() if k not in changed}
+        warm_same = {k: v for k, v in verdicts(warm).items() if k not in changed}
+        cached = sum(1 for t in warm["tasks"] if t["meta"].get("cached"))
+        print(f"{n} tasks ({len(submitted)} with a submitted version), {len(changed)} changed, "
+              "fake API at 20 requests/s")
+        print(f"| run | time | requests | by action |\n|---|---:|---:|---|")
+        for name, took, used in (("cold", cold_t, cold_used), ("warm", warm_t, warm_used)):
+            print(f"| {name} | {took:.1f} s | {sum(used.values())} | "
+                  + ", ".join(f"{k} {v}" for k, v in used.items()) + " |")
+        print(f"goal: at most {goal} requests and under 10 % of the cold time; warm made {sum(warm_used.values())} "
+              f"({'met' if sum(warm_used.values()) <= goal else 'NOT met'}) in {warm_t / cold_t:.1%} of the cold "
+              f"time ({'met' if warm_t < cold_t / 10 else 'NOT met'}); {cached} version(s) from the cache")
+        print(f"verdicts of the {len(same)} unchanged tasks identical: {same == warm_same}; "
+              f"changed tasks re-read: {all(verdicts(warm)[t][0] != verdicts(cold)[t][0] for t in changed)}")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1000, float(sys.argv[2]) if len(sys.argv) > 2 else 2.0)
