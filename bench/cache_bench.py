@@ -64,13 +64,17 @@ def main(n: int, percent: float) -> None:
         cached = sum(1 for t in warm["tasks"] if t["meta"].get("cached"))
         print(f"{n} tasks ({len(submitted)} with a submitted version), {len(changed)} changed, "
               "fake API at 20 requests/s")
-        print(f"| run | time | requests | by action |\n|---|---:|---:|---|")
+        print("| run | time | requests | by action |\n|---|---:|---:|---|")
         for name, took, used in (("cold", cold_t, cold_used), ("warm", warm_t, warm_used)):
             print(f"| {name} | {took:.1f} s | {sum(used.values())} | "
                   + ", ".join(f"{k} {v}" for k, v in used.items()) + " |")
         print(f"goal: at most {goal} requests and under 10 % of the cold time; warm made {sum(warm_used.values())} "
               f"({'met' if sum(warm_used.values()) <= goal else 'NOT met'}) in {warm_t / cold_t:.1%} of the cold "
               f"time ({'met' if warm_t < cold_t / 10 else 'NOT met'}); {cached} version(s) from the cache")
+        undecided = {t["task_id"] for t in cold["tasks"] if t["task_id"] not in changed and any(
+            f["rule_id"] == "approval-status" and "not approved" not in f["message"] for f in t["findings"])}
+        print(f"warm GetTriggerTaskVersion: {len(changed)} changed task(s), {len(undecided)} task(s) whose approval is "
+              "not decided (null, empty or unknown ApproveStatus: always fetched again, by design)")
         print(f"verdicts of the {len(same)} unchanged tasks identical: {same == warm_same}; "
               f"changed tasks re-read: {all(verdicts(warm)[t][0] != verdicts(cold)[t][0] for t in changed)}")
 

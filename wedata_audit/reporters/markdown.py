@@ -132,7 +132,10 @@ def counts(run: Run) -> str:
     ]
     rows += [(f"{SEVERITY_ICON[sev]} open {sev.value}", s["by_severity"][sev.value]) for sev in reversed(Severity)]
     rows.append(("Waived", s["waived"]))
-    if run.has_baseline():
+    if run.meta.get("versions") == "release" and not run.uses_baseline:
+        rows.append(("New in the release", s["open"]))
+        rows.append(("Existing (production has them too)", s["existing"]))
+    elif run.has_baseline():
         rows.append(("New (not in the baseline)", s["open"]))
         rows.append(("Existing (in the baseline)", s["existing"]))
         if run.meta.get("baseline"):
