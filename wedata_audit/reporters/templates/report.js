@@ -234,7 +234,14 @@
       h("td", null, valueCell(f.expected)),
       h("td", null, statusBadge(f.status))
     );
+    labelCells(tr);
     return tr;
+  }
+
+  // Phones show each finding as a stacked card: every cell carries its column's name (CSS shows it).
+  var FINDING_COLUMNS = ["Severity", "Rule", "Task", "Finding", "Actual", "Expected", "Status"];
+  function labelCells(tr) {
+    for (var i = 0; i < tr.children.length; i++) tr.children[i].setAttribute("data-label", FINDING_COLUMNS[i]);
   }
 
   function valueCell(v) {
