@@ -157,3 +157,59 @@ def test_a_catalogue_is_an_input_no_report_may_overwrite(tmp_path: Path, snapsho
     assert code == 2
     assert "framework catalogue" in capsys.readouterr().err
     assert catalogue.read_text(encoding="utf-8") == USER_CATALOGUE
+
+
+HOSTILE_CATALOGUE = """\
+id: hostile
+name: "=HYPERLINK(\\"x\\") | <b>bold</b>"
+sources: [tests]
+requirements:
+  - {id: "@H-1", name: "-1+2 | *owner*", rules: [owner], manual: false}
+"""
+
+
+def test_markdown_and_coverage_csv_agree_with_the_json(tmp_path: Path, snapshots: Path) -> None:
+    import csv
+
+    cats = tmp_path / "hostile.yaml"
+    cats.write_text(HOSTILE_CATALOGUE, encoding="utf-8")
+    out = tmp_path / "out"
+    report = check(tmp_path, snapshots, "--frameworks", str(cats), "--format", f"markdown={out / 'report.md'}",
+                   "--format", f"coverage-csv={out / 'coverage.csv'}")
+    markdown = (out / "report.md").read_text(encoding="utf-8")
+    assert "### Framework coverage" in markdown and "Passing rules is evidence, not certification." in markdown
+    for fw in report["frameworks"]:
+        s = fw["summary"]
+        pct = "n/a" if s["percent_automated_passing"] is None else f"{s['percent_automated_passing']}%"
+        numbers = (s["requirements"], s["passing"], s["failing"], s["waived"], s["not_assessed"], pct)
+        cells = "| " + " | ".join(str(n) for n in numbers) + " |"
+        assert cells in markdown, fw["id"]
+    assert "<b>" not in markdown and "| <b" not in markdown
+    with (out / "coverage.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == sum(len(fw["requirements"]) for fw in report["frameworks"])
+    by_key = {(r["framework_id"], r["requirement_id"]): r for r in rows}
+    for fw in report["frameworks"]:
+        for req in fw["requirements"]:
+            row = by_key[(fw["id"], "'" + req["id"] if req["id"].startswith("@") else req["id"])]
+            assert row["status"] == req["status"]
+            assert row["failing_tasks"].split() == req["failing_tasks"]
+            assert row["rules"].split() == req["rules"]
+    hostile = by_key[("hostile", "'@H-1")]
+    assert hostile["framework_name"].startswith("'=") and hostile["requirement_name"].startswith("'-1")
+
+
+def test_report_schema_inlines_the_coverage_schema_unchanged() -> None:
+    from wedata_audit.resources import load_schema
+
+    report, coverage = load_schema("report.schema.json"), load_schema("coverage.schema.json")
+
+    def renamed(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: (v.replace("#/$defs/", "#/$defs/coverage_") if k == "$ref" else renamed(v))
+                    for k, v in node.items()}
+        return [renamed(x) for x in node] if isinstance(node, list) else node
+
+    assert report["properties"]["frameworks"]["items"] == renamed(coverage["items"])
+    for name, definition in coverage["$defs"].items():
+        assert report["$defs"][f"coverage_{name}"] == renamed(definition), name
