@@ -23,13 +23,13 @@ from wedata_audit.results import Run, TaskResult
 
 TOP_N = 10  # bars in the workflow, owner and rule charts
 TOP_KEEP = 200  # keys a TopCounter keeps after pruning (it holds at most twice as many)
-LABEL_CHARS = 26  # a bar's label is shortened to this; the full text is in the bar's tooltip and the desc
+LABEL_CHARS = 24  # a bar's label is shortened to this; the full text is in the bar's tooltip and the desc
 MIN_BAR_PX = 3  # the narrowest bar drawn for a non-zero value
 ROW_PX = 24  # height of one bar's row
 RULE_BAR_PX = 72  # width of the small bar in the rules table
 
-# Where the parts of a bar chart sit, as percentages of the chart's width (the SVG scales with the page).
-LABEL_END = 38
+# Where the parts of a bar chart sit, as percentages of the chart's width (the SVG scales with the page); a label
+# is clipped where its column ends, so on a narrow page it never runs into its bar.
 BAR_START = 40
 BAR_END = 86
 
