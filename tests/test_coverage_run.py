@@ -213,3 +213,10 @@ def test_report_schema_inlines_the_coverage_schema_unchanged() -> None:
     assert report["properties"]["frameworks"]["items"] == renamed(coverage["items"])
     for name, definition in coverage["$defs"].items():
         assert report["$defs"][f"coverage_{name}"] == renamed(definition), name
+
+
+@pytest.mark.parametrize("command", ["check", "audit"])
+def test_both_auditing_commands_take_the_framework_flags(command: str, capsys) -> None:
+    assert main([command, "--help"]) == 0
+    text = capsys.readouterr().out
+    assert "--frameworks PATH" in text and "--framework ID" in text

@@ -174,6 +174,12 @@ def rule_bar_px(failing: int, audited: int) -> int:
     return max(MIN_BAR_PX, min(RULE_BAR_PX, round(RULE_BAR_PX * failing / audited)))
 
 
+def share_text(failing: int, audited: int) -> str:
+    """``"43 of 2,000 audited task versions (2.2%)"``."""
+    percent = f" ({100 * failing / audited:.1f}%)" if audited else ""
+    return f"{failing:,} of {audited:,} audited task versions{percent}"
+
+
 def pass_rate(run: Run) -> dict[str, Any]:
     """Task versions passed / audited (errored ones were not audited)."""
     audited = run.totals.tasks - run.totals.errored

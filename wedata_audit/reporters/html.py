@@ -303,7 +303,7 @@ class SeverityTile:
 
 def _rule_rows(run: Run) -> list[RuleRow]:
     totals = run.totals
-    audited = (totals.tasks - totals.errored) or 1
+    audited = totals.tasks - totals.errored
     rows = [
         RuleRow(
             id=r.id,
@@ -315,8 +315,7 @@ def _rule_rows(run: Run) -> list[RuleRow]:
             existing=totals.other_by_rule[(r.id, FindingStatus.EXISTING.value)],
             skipped=totals.skipped_by_rule[r.id],
             bar=charts_mod.rule_bar_px(totals.failing_tasks_by_rule[r.id], audited),
-            share=f"{totals.failing_tasks_by_rule[r.id]:,} of {audited:,} audited task versions "
-                  f"({100 * totals.failing_tasks_by_rule[r.id] / audited:.1f}%)",
+            share=charts_mod.share_text(totals.failing_tasks_by_rule[r.id], audited),
         )
         for r in run.all_rules()
     ]
