@@ -55,7 +55,7 @@ def test_view_context_fields() -> None:
     view = build_view(EXAMPLE, {"workflow": workflow, "upstream": [{"TaskId": "1"}], "members": members})
     assert view["workflow_params"] == {"env": "prod"}
     assert [t["ended"] for t in view["workflow_triggers"]] == [True, False, None]
-    assert view["upstream"] == [{"TaskId": "1"}]
+    assert view["upstream"] == [{"TaskId": "1", "other_project": False}]  # no project known: not told apart
     assert view["people"]["owner"]["UserName"] == "o" and "PhoneNum" not in view["people"]["owner"]
     assert view["people"]["creator"] == view["people"]["owner"]  # CreateUserUin is the owner in the example
     assert view["people"]["approver"] is None  # no ApproveUserUin
@@ -99,7 +99,9 @@ def test_engine_skips_context_rules_without_context_and_errors_them_on_a_failed_
     snap = Snapshot(source="x", data=EXAMPLE, context={"upstream": [], "members": [], "errors": failed})
     task = engine.audit(snap)
     outcomes = dict(task.outcomes)
-    assert task.error is not None and "rule workflow-run-as could not be evaluated: GetTriggerWorkflow" in task.error
+    assert task.error is not None and task.error.startswith(
+        "rule(s) no-secrets-in-workflow-params, workflow-concurrency-bounded, workflow-run-as, workflow-schedule-sane "
+        "could not be evaluated: GetTriggerWorkflow")
     for rid in ("workflow-run-as", "no-secrets-in-workflow-params", "workflow-schedule-sane",
                 "workflow-concurrency-bounded"):
         assert rid not in outcomes and rid in task.error  # never passed

@@ -47,13 +47,14 @@ class Engine:
         except Exception as exc:  # the view is defensive; this is a bug, kept per task
             return TaskResult(subject=subject, error=f"cannot build the rule view: {exc!r}", meta=snap.meta)
         failed_context = snap.context.get("errors") or {}
+        unread: dict[str, list[str]] = {}  # why context is missing -> the rules that needed it
         unavailable = snap.unavailable | {f for f, entry in CONTEXT_SOURCES.items()
                                           if entry not in snap.context and f not in failed_context}
         for rule in self.rules:
             reads = self.reads[rule.id]
             broken = sorted(f for f in reads if f in failed_context)
             if broken:
-                errors.append(f"rule {rule.id} could not be evaluated: {failed_context[broken[0]]}")
+                unread.setdefault(failed_context[broken[0]], []).append(rule.id)
                 continue
             if reads & unavailable:
                 outcomes.append((rule.id, RULE_SKIP))
@@ -71,6 +72,7 @@ class Engine:
                 findings.append(Finding(rule_id=info.id, severity=info.severity, title=info.title,
                                         message=f.message, subject=subject, key=f.key,
                                         actual=f.actual, expected=f.expected))
+        errors.extend(f"rule(s) {', '.join(ids)} could not be evaluated: {why}" for why, ids in unread.items())
         return TaskResult(subject=subject, findings=tuple(findings), outcomes=tuple(outcomes),
                           error="; ".join(errors) or None, meta=snap.meta)
 

@@ -16,7 +16,8 @@ The view holds the raw ``Data`` fields of a TriggerTaskVersionDetail as they are
 Context (``Snapshot.context``, see :mod:`wedata_audit.sources.api.context`) adds ``workflow``
 (GetTriggerWorkflow ``Data``), ``workflow_params`` (its WorkflowParams as a map), ``workflow_triggers`` (its
 scheduler configurations, each with a derived ``ended``: its EndTime is in the past), ``upstream``
-(ListUpstreamTriggerTasks items) and ``people`` (``owner``, ``creator``, ``approver``: the project member
+(ListUpstreamTriggerTasks items, each with a derived ``other_project``: its ProjectId is not the task's) and
+``people`` (``owner``, ``creator``, ``approver``: the project member
 record of OwnerUin, CreateUserUin, ApproveUserUin, or null).
 
 Every part is built defensively: any section may be missing, null or of the wrong type.
@@ -153,7 +154,10 @@ def context_view(context: Mapping[str, Any], task: Mapping[str, Any], data: Mapp
         out["workflow_triggers"] = ([{**t, "ended": _ended(t.get("EndTime"), now)} if isinstance(t, dict) else t
                                      for t in triggers] if isinstance(triggers, list) else ([] if wf else None))
     if "upstream" in context:
-        out["upstream"] = context["upstream"]
+        upstream, project = context["upstream"], _uin(context.get("project_id"))
+        out["upstream"] = ([{**u, "other_project": bool(project) and _uin(u.get("ProjectId")) not in ("", project)}
+                            if isinstance(u, dict) else u for u in upstream]
+                           if isinstance(upstream, list) else upstream)
     if "members" in context:
         members = members_by_uin(context["members"])
         out["people"] = {role: members.get(_uin(uin)) for role, uin in (

@@ -87,6 +87,8 @@ class ContextAttacher:
                 context[kind] = part.value
         if errors:
             context["errors"] = errors
+        if keys[MEMBERS]:
+            context["project_id"] = keys[MEMBERS]  # the task's project: upstream tasks of others stand out
         return dataclasses.replace(snap, context={**snap.context, **context},
                                    unavailable=snap.unavailable | unavailable)
 
@@ -253,12 +255,15 @@ def read_context_file(path: Path, kind: str) -> Part:
 
 def inline_context(spec: Mapping[str, Any]) -> dict[str, Any]:
     """Context written by hand (a policy case's ``context:``): ``workflow`` (GetTriggerWorkflow Data, or null
-    for a task without one), ``upstream`` (items), ``members`` (ProjectUserRole records, reduced on reading)."""
+    for a task without one), ``upstream`` (items), ``members`` (ProjectUserRole records, reduced on reading),
+    ``project_id`` (the task's project, so upstream tasks of other projects are told apart)."""
     out: dict[str, Any] = {}
     if WORKFLOW in spec and spec[WORKFLOW] is not None:
         out[WORKFLOW] = spec[WORKFLOW]
     if UPSTREAM in spec:
         out[UPSTREAM] = spec[UPSTREAM]
+    if isinstance(spec.get("project_id"), str):
+        out["project_id"] = spec["project_id"]
     if MEMBERS in spec:
         members = spec[MEMBERS] if isinstance(spec[MEMBERS], list) else []
         out[MEMBERS] = [m for m in (member_record(r) for r in members) if m is not None]
