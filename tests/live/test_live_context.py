@@ -3,6 +3,7 @@ context rules on the scenario tasks, offline parity of saved context, and person
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Iterator
@@ -176,3 +177,12 @@ def test_no_personal_data_in_reports_snapshots_or_output_at_vv(fake: FakeWeData,
     for blob in [out, err, *(p.read_text(encoding="utf-8") for p in files)]:
         leaked = {v for v in personal if v in blob}
         assert not leaked
+
+
+def test_the_demo_shows_failing_context_rules(env: None, tmp_path: Path, capsys) -> None:
+    assert main(["demo", "--tasks", "40", "-o", "demo-out", "--format", "json"]) == 1
+    doc = json.loads((tmp_path / "demo-out" / "report.json").read_text())
+    failing = {f["rule_id"] for t in doc["tasks"] for f in t["findings"]}
+    assert failing & {"owner-is-member", "workflow-schedule-sane", "upstream-in-production",
+                      "workflow-concurrency-bounded"}
+    assert doc["requests"]["GetTriggerWorkflow"] >= 1 and doc["requests"]["ListProjectMembers"] == 1
