@@ -113,6 +113,8 @@ class ContextFetcher(ContextAttacher):
         self._personal: set[str] = set()
 
     def get(self, kind: str, key: str, stop: threading.Event | None) -> Part | None:
+        if kind == UPSTREAM:  # one task's own: asked once, never kept (memory stays flat in the number of tasks)
+            return self._fetch(kind, key, stop)
         with self._lock:
             once = self._cache.setdefault((kind, key), _Once())
         with once.lock:  # a second task of the same workflow waits for the first fetch instead of repeating it
