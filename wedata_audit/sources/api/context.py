@@ -218,6 +218,8 @@ class SavedContext(ContextAttacher):
         return found if found.roots else None
 
     def get(self, kind: str, key: str, stop: threading.Event | None) -> Part | None:
+        if kind == UPSTREAM:  # read for its one task, not kept
+            return self._read(kind, key)
         if (kind, key) not in self._cache:
             self._cache[(kind, key)] = self._read(kind, key)
         return self._cache[(kind, key)]
