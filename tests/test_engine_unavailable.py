@@ -8,7 +8,7 @@ from typing import Any
 
 from wedata_audit.engine import Engine
 from wedata_audit.policy.loading import build_rules, load_raw_rules
-from wedata_audit.policy.viewfields import root_fields
+from wedata_audit.policy.viewfields import key_roots
 from wedata_audit.sources.snapshot import Snapshot
 
 POLICY = """
@@ -45,14 +45,14 @@ def outcomes(tmp_path: Path, data: dict[str, Any], **kw: Any) -> dict[str, str]:
 
 
 def test_root_fields_walks_the_expression() -> None:
-    assert root_fields("task_list.TaskLatestVersionNo") == {"task_list"}
-    assert root_fields("task.TaskName || ext.x") == {"task", "ext"}
-    assert root_fields("length(upstream[?Status=='X'].TaskId)") == {"upstream"}
-    assert root_fields("people.members[*].Uin | [0]") == {"people"}
+    assert key_roots("task_list.TaskLatestVersionNo") == {"task_list"}
+    assert key_roots("task.TaskName || ext.x") == {"task", "ext"}
+    assert key_roots("length(upstream[?Status=='X'].TaskId)") == {"upstream"}
+    assert key_roots("people.members[*].Uin | [0]") == {"people"}
 
 
 def test_rule_reads_lists_when_and_check(tmp_path: Path) -> None:
-    reads = {r.id: r.reads for r in rules(tmp_path)}
+    reads = Engine(rules(tmp_path)).reads
     assert reads["reads-task-list"] == {"task_list"}
     assert reads["when-reads-release"] == {"release", "VersionId"}
     assert reads["schema"] == frozenset()  # a built-in check reads the raw Data

@@ -1,26 +1,30 @@
 """The engine: one snapshot in, one :class:`TaskResult` out (every rule of the rule set, in order, on the version).
 
 Rules that read the rule view (conditions) and rules with a built-in check (which read the raw Data, like the
-core pack's schema rule) are evaluated alike. A rule whose keys read a view field the source did not fetch
-(a root named in ``Snapshot.unavailable``; ``Rule.reads`` holds the roots a rule reads) is not evaluated: its
-outcome is ``skip``, never a pass or a failure on missing data. A context field (``CONTEXT_FIELDS``) that the
-snapshot's ``context`` does not hold was not fetched either: a rule reading it is skipped too.
+core pack's schema rule) are evaluated alike. A rule that reads a view field the source says cannot exist
+(``Snapshot.unavailable``, e.g. the workflow of a task without a WorkflowId), or a context field the snapshot
+does not carry (``CONTEXT_SOURCES``: an offline file without saved context), is ``skip``, not evaluated; a
+rule that reads one whose fetch failed (``Snapshot.context["errors"]``: field -> reason) is not evaluated
+either: the task is errored, naming the rule and the reason, so the rule is never silently passed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from wedata_audit.finding import Finding
 from wedata_audit.policy.loading import Rule
-from wedata_audit.policy.view import CONTEXT_FIELDS, build_view
+from wedata_audit.policy.view import CONTEXT_FIELDS, CONTEXT_SOURCES, build_view
+from wedata_audit.policy.viewfields import rule_view_fields
 from wedata_audit.results import RULE_SKIP, TaskResult
 from wedata_audit.sources.snapshot import Snapshot
-
-_UNFETCHED_CONTEXT = frozenset(CONTEXT_FIELDS)
 
 
 class Engine:
     def __init__(self, rules: list[Rule]) -> None:
         self.rules = list(rules)
+        self.reads = {rule.id: _reads(rule.spec) for rule in self.rules}
 
     def audit(self, snap: Snapshot) -> TaskResult:
         try:
@@ -39,13 +43,20 @@ class Engine:
         outcomes: list[tuple[str, str]] = []
         errors: list[str] = []
         try:
-            view = build_view(snap.data)
-            view.update((name, snap.context[name]) for name in CONTEXT_FIELDS if name in snap.context)
+            view = build_view(snap.data, snap.context)
         except Exception as exc:  # the view is defensive; this is a bug, kept per task
             return TaskResult(subject=subject, error=f"cannot build the rule view: {exc!r}", meta=snap.meta)
-        unavailable = snap.unavailable | _UNFETCHED_CONTEXT.difference(snap.context)
+        failed_context = snap.context.get("errors") or {}
+        unread: dict[str, list[str]] = {}  # why context is missing -> the rules that needed it
+        unavailable = snap.unavailable | {f for f, entry in CONTEXT_SOURCES.items()
+                                          if entry not in snap.context and f not in failed_context}
         for rule in self.rules:
-            if unavailable and rule.reads & unavailable:
+            reads = self.reads[rule.id]
+            broken = sorted(f for f in reads if f in failed_context)
+            if broken:
+                unread.setdefault(failed_context[broken[0]], []).append(rule.id)
+                continue
+            if reads & unavailable:
                 outcomes.append((rule.id, RULE_SKIP))
                 continue
             try:
@@ -61,5 +72,12 @@ class Engine:
                 findings.append(Finding(rule_id=info.id, severity=info.severity, title=info.title,
                                         message=f.message, subject=subject, key=f.key,
                                         actual=f.actual, expected=f.expected))
+        errors.extend(f"rule(s) {', '.join(ids)} could not be evaluated: {why}" for why, ids in unread.items())
         return TaskResult(subject=subject, findings=tuple(findings), outcomes=tuple(outcomes),
                           error="; ".join(errors) or None, meta=snap.meta)
+
+
+def _reads(spec: Mapping[str, Any]) -> frozenset[str]:
+    """The top-level view fields a rule reads; ``@`` (the whole view) counts as every context field."""
+    reads = rule_view_fields(spec)
+    return reads | frozenset(CONTEXT_FIELDS) if "@" in reads else reads

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from wedata_audit.config import Config, find_config
+from wedata_audit.coverage.catalogues import catalogue_files
 from wedata_audit.errors import ConfigError, UsageError
 from wedata_audit.filters.baseline import Baseline, load_baseline
 from wedata_audit.filters.waivers import Waiver, load_waivers
@@ -32,6 +33,8 @@ class RuleOptions:
     severities: list[str] = field(default_factory=list)  # RULE=LEVEL
     select: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
+    framework_paths: list[str] = field(default_factory=list)  # --frameworks PATH: user catalogues
+    framework: str | None = None  # --framework ID: restrict the rules and the coverage to one framework
 
 
 @dataclass
@@ -128,6 +131,12 @@ def check_config_overrides(overrides: dict[str, dict[str, Any]], raw: list[RawRu
                               f"(it has: {', '.join(sorted(declared[rid])) or 'none'})", source=cfg.source)
 
 
+def framework_paths(opts: RuleOptions, cfg: Config | None = None) -> list[str]:
+    """User catalogues: the configuration's ``frameworks`` (relative to the file), then ``--frameworks``."""
+    cfg = cfg or Config()
+    return [cfg.resolve(p) for p in cfg.get("frameworks", [])] + list(opts.framework_paths)
+
+
 def targets_of(opts: ReportOptions) -> list[ReportTarget]:
     return report_targets(opts.formats, opts.output_dir)
 
@@ -140,6 +149,7 @@ def run_inputs(cfg: Config, rules: RuleOptions, filters: FilterOptions, *,
         items.append(RunInput(cfg.source, "configuration"))
     rule_paths = [cfg.resolve(p) for p in cfg.get("rules", [])] + rules.rule_paths
     items += [RunInput(str(f), "policy file") for f in policy_files(rule_paths)]
+    items += [RunInput(str(f), "framework catalogue") for f in catalogue_files(framework_paths(rules, cfg))]
     for path, role in ((filters.waivers, "waivers file"), (filters.baseline, "baseline"),
                        (tasks_file, "tasks file")):
         if path:
@@ -179,12 +189,16 @@ def execute_check(opts: CheckOptions, term: Terminal) -> int:
     from wedata_audit.pipeline import run_audit
     from wedata_audit.plan import build_plan
     from wedata_audit.sources import FileSource
+    from wedata_audit.sources.api.context import SavedContext
 
     cfg = find_config(opts.config)
     merge_config(cfg, opts.report, opts.filters)
     targets = targets_of(opts.report)
-    files = expand_paths(opts.paths, exclude=[Path(opts.report.output_dir or "reports"), *(t.path for t in targets)])
+    saved = SavedContext.for_paths(opts.paths)  # context saved beside the versions (``_context/``): not versions
+    files = expand_paths(opts.paths, exclude=[Path(opts.report.output_dir or "reports"), *(t.path for t in targets),
+                                              *(saved.roots if saved else ())])
     clear_stale_reports(targets, run_inputs(cfg, opts.rules, opts.filters, snapshots=files))
     plan = build_plan(opts.rules, opts.report, opts.filters, cfg)
-    source = FileSource(opts.paths, files=files, project_id=opts.project_id or cfg.get("project_id"))
+    source = FileSource(opts.paths, files=files, project_id=opts.project_id or cfg.get("project_id"),
+                        attach=saved.attach if saved else None)
     return run_audit(plan, source, term)

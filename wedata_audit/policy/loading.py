@@ -22,7 +22,7 @@ from wedata_audit.errors import ConfigError, UsageError
 from wedata_audit.finding import Severity
 from wedata_audit.policy.builtin import BuiltinCheck, builtin_check
 from wedata_audit.policy.conditions import Condition, ConditionError, Failure, compile_condition
-from wedata_audit.policy.viewfields import rule_key_errors, rule_reads
+from wedata_audit.policy.viewfields import rule_key_errors
 from wedata_audit.resources import core_rule_files, default_rule_files
 from wedata_audit.results import RULE_FAIL, RULE_PASS, RULE_SKIP, RuleInfo
 from wedata_audit.yamlfile import load_yaml, yaml_files
@@ -48,7 +48,6 @@ class Rule:
     builtin: BuiltinCheck | None = None  # ``check: {builtin: NAME}``: reads the raw Data
     core: bool = False  # from the core pack (rules/core/): loaded with every rule set
     linked_params: Mapping[str, Any] = field(default_factory=dict)  # {param: RULE.NAME} it reads, as in effect
-    reads: frozenset[str] = frozenset()  # the top-level view fields its keys read (viewfields.rule_reads)
 
     @property
     def id(self) -> str:
@@ -231,7 +230,7 @@ def _compile(item: RawRule, overrides: Mapping[str, Any], severity: str | None,
     linked = {name: shared[name] for name in _param_refs(spec) if name in shared and name not in effective}
     return Rule(info=info, params=effective, source=item.source, spec=spec, sensitive=sensitive,
                 when=when, check=check, doc_params=declared, linked_params=linked, builtin=builtin,
-                core=item.core, reads=rule_reads(spec))
+                core=item.core)
 
 
 def _param_refs(node: Any) -> Iterator[str]:

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-import jmespath.exceptions
 import jmespath.parser
 
 from wedata_audit.policy.view import CONTEXT_FIELDS, DERIVED_FIELDS, TASK_SECTIONS
@@ -226,45 +225,40 @@ def _walk(node: Any, shape: Shape | None, key: str, found: list[UnknownField]) -
     return None
 
 
-def root_fields(expr: str) -> frozenset[str]:
-    """The top-level view fields ``expr`` reads (``task_list.TaskLatestVersionNo`` -> ``{"task_list"}``).
-
-    Fields read relative to something else (inside a projection, a filter, an ``expref``) belong to that
-    root; only fields read from the view itself count. ``expr`` must be valid JMESPath.
-    """
-    parsed = jmespath.parser.Parser().parse(expr).parsed
-    found: set[str] = set()
-    _roots(parsed, found)
-    return frozenset(found)
+def key_roots(expr: str) -> frozenset[str]:
+    """The top-level view fields ``expr`` reads (``workflow_params.x`` -> ``workflow_params``); ``@`` when
+    it reads the whole view. ``expr`` must be valid JMESPath."""
+    return frozenset(_roots(jmespath.parser.Parser().parse(expr).parsed))
 
 
-def _roots(node: Any, found: set[str]) -> None:
-    """Collect the fields ``node`` reads from the current value (the view at the top)."""
-    if not isinstance(node, dict):
-        return
-    kind = node.get("type")
-    children = [c for c in node.get("children", []) if isinstance(c, dict)]
-    if kind == "field":
-        found.add(node["value"])
-    elif kind in ("subexpression", "pipe", "index_expression", "flatten", "projection", "filter_projection",
-                  "value_projection"):
-        if children:  # only the left-most part reads the current value; the rest read what it yields
-            _roots(children[0], found)
-    elif kind == "expref":
-        return
-    else:  # functions, or/and/not, comparators, multi-selects, key-value pairs
-        for child in children:
-            _roots(child, found)
-
-
-def rule_reads(spec: Mapping[str, Any]) -> frozenset[str]:
-    """The top-level view fields a rule's ``when`` and ``check`` keys read (empty for a built-in check)."""
+def rule_view_fields(spec: Mapping[str, Any]) -> frozenset[str]:
+    """Every top-level view field the keys of a rule's ``when`` and ``check`` read (a built-in check reads
+    the raw Data only, so it adds none)."""
     out: set[str] = set()
     for part in ("when", "check"):
         for _where, expr in condition_keys(spec.get(part), part):
-            try:
-                out |= root_fields(expr)
-            except jmespath.exceptions.JMESPathError:
-                continue
+            out |= key_roots(expr)
     return frozenset(out)
 
+
+_LEFT_ONLY = ("subexpression", "pipe", "index_expression", "projection", "filter_projection", "value_projection",
+              "flatten")
+
+
+def _roots(node: Any) -> set[str]:
+    if not isinstance(node, dict):
+        return set()
+    kind = node.get("type")
+    children = [c for c in node.get("children", []) if isinstance(c, dict)]
+    if kind == "field":
+        return {node["value"]}
+    if kind in ("current", "identity"):
+        return {"@"}
+    if kind in ("literal", "expref"):
+        return set()
+    if kind in _LEFT_ONLY:  # the rest applies to what the left side yields
+        return _roots(children[0]) if children else set()
+    out: set[str] = set()
+    for child in children:  # functions, or/and/not, comparators, multi-selects, key-value pairs
+        out |= _roots(child)
+    return out

@@ -57,6 +57,7 @@ class FetchRun:
 
     def __init__(self, client: WeDataClient, project_id: str, tasks: Iterable[TaskRef | str], *, workers: int = 8,
                  on_progress: ProgressCallback | None = None, snapshot_dir: str | Path | None = None,
+                 enrich: Callable[[Snapshot, threading.Event], Snapshot] | None = None,
                  versions: str = LATEST, task_items: Mapping[str, Mapping[str, Any]] | None = None,
                  cache: VersionCache | None = None, cache_max_age: timedelta = DEFAULT_MAX_AGE,
                  is_decided: Callable[[Any], bool] | None = None) -> None:
@@ -67,6 +68,7 @@ class FetchRun:
         self.tasks = dedupe(tasks)
         self.workers = workers
         self.on_progress = on_progress
+        self.enrich = enrich  # adds context to a fetched version, in the worker (sources/api/context.py)
         self.snapshot_dir = Path(snapshot_dir) if snapshot_dir is not None else None
         self.fatal: FatalRemoteError | None = None
         self.unfetched: list[str] = []
@@ -180,6 +182,10 @@ class FetchRun:
         return {"task_list": dict(item)} if item is not None else {}
 
     def _fetch_task(self, task_id: str, version_id: str | None, stop: threading.Event) -> list[Snapshot]:
+        snapshots = self._fetch_versions(task_id, version_id, stop)
+        return snapshots if self.enrich is None else [self.enrich(snap, stop) for snap in snapshots]
+
+    def _fetch_versions(self, task_id: str, version_id: str | None, stop: threading.Event) -> list[Snapshot]:
         """The snapshots of one task: its latest submitted (or pinned) version; in ``production`` mode the
         version production uses; in ``release`` mode that one (role ``production``) and the latest submitted
         one (role ``latest``), fetched once when they are the same. A task never submitted gives none."""

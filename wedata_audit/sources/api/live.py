@@ -24,6 +24,7 @@ from wedata_audit.runner import (
     targets_of,
 )
 from wedata_audit.sources.api.client import DEFAULT_ENDPOINT, ApiError, RemoteTaskError, WeDataClient, parse_endpoint
+from wedata_audit.sources.api.context import ContextFetcher, context_needs
 from wedata_audit.sources.api.credentials import Credentials, resolve_credentials, resolve_region
 from wedata_audit.sources.api.fetch import LATEST, VERSION_MODES, FetchRun, dedupe, list_task_items
 from wedata_audit.sources.files import SUFFIXES as SNAPSHOT_SUFFIXES
@@ -95,7 +96,8 @@ class ApiSource:
     """
 
     def __init__(self, client: WeDataClient, project_id: str, refs: list[TaskRef], *, select: Any, workers: int,
-                 snapshot_dir: Path | None, quiet: bool, cfg_source: str | None, versions: str = LATEST,
+                 snapshot_dir: Path | None, quiet: bool, cfg_source: str | None,
+                 context: ContextFetcher | None = None, versions: str = LATEST,
                  cache_args: dict[str, Any] | None = None) -> None:
         self.client = client
         self.cache_args = cache_args or {}
@@ -108,6 +110,7 @@ class ApiSource:
         self.snapshot_dir = snapshot_dir
         self.quiet = quiet
         self.cfg_source = cfg_source
+        self.context = context if context is not None and context.needs else None
         self.failure: AuditError | None = None
         self.listing_failure: str | None = None
         self.listing_interrupted = False
@@ -138,6 +141,7 @@ class ApiSource:
         run = self.run = FetchRun(self.client, self.project_id, tasks, workers=self.workers,
                                   snapshot_dir=self.snapshot_dir, versions=self.versions,
                                   task_items=self.task_items, **self.cache_args,
+                                  enrich=self.context.attach if self.context is not None else None,
                                   on_progress=lambda _d, _t, snap: progress.advance(errored=snap.error is not None))
         self.inputs = (f"{self.client.endpoint} project {self.project_id} ({len(run.tasks)} task(s))",)
         return run
@@ -225,18 +229,28 @@ def execute_audit(opts: LiveOptions, term: Terminal, *, credentials: Credentials
     creds = credentials or resolve_credentials(profile, cvm_role=opts.use_cvm_role)
     snapshot_dir = prepare_snapshot_dir(opts.save_snapshots, opts.report)
     with WeDataClient(creds, region, endpoint=endpoint, **client_args) as client:
+        context = ContextFetcher(client, project_id, context_needs(plan.rules), snapshot_dir=snapshot_dir)
         source = ApiSource(client, project_id, refs, select=select, workers=workers, snapshot_dir=snapshot_dir,
-                           quiet=opts.report.quiet, cfg_source=cfg.source, versions=versions,
+                           quiet=opts.report.quiet, cfg_source=cfg.source, context=context, versions=versions,
                            cache_args=cache_args)
         try:
             return run_audit(plan, source, term, meta={"endpoint": client.endpoint, "region": region,
-                                                       "project_id": project_id, "versions": versions})
+                                                       "project_id": project_id, "requests": client.requests,
+                                                       "versions": versions})
         finally:
+            if term.verbose:
+                term.note(request_counts_line(client.requests))
             _cache_warnings(cache_args.get("cache"), term)
             skipped = source.run.not_submitted if source.run is not None else []
             if skipped:
                 term.warn(f"{len(skipped)} task(s) were never submitted, so --versions {versions} has no version "
                           f"of them to audit (e.g. {skipped[0]})")
+
+
+def request_counts_line(requests: dict[str, int]) -> str:
+    """``requests: 63 (GetTriggerTaskVersion 60, ListTriggerTasks 1, ...)``: what the run cost in API calls."""
+    parts = ", ".join(f"{action} {n}" for action, n in sorted(requests.items()))
+    return f"requests: {sum(requests.values())}" + (f" ({parts})" if parts else "")
 
 
 def _cache_settings(opts: LiveOptions, cfg: Config, rules: Any) -> dict[str, Any]:
@@ -353,11 +367,17 @@ def execute_demo(report: ReportOptions, term: Terminal, *, tasks: int = 60, seed
     """Start the fake WeData API on a free loopback port (``tasks`` generated tasks plus the scenario tasks of
     :mod:`wedata_audit.demo.scenarios`) and run a real live release review against it."""
     from wedata_audit.demo import TEST_SECRET_ID, TEST_SECRET_KEY, FakeWeData
+    from wedata_audit.demo.build import build_corpus
+    from wedata_audit.demo.corpus import DEFAULT_PROJECT_ID as DEMO_PROJECT_ID
     from wedata_audit.demo.scenarios import TASKS as SCENARIOS
     from wedata_audit.sources.api.credentials import from_keys
 
-    with FakeWeData(tasks=tasks, seed=seed, latency=0.02, scenarios=True) as fake:
-        term.note(f"demo: fake WeData API with {tasks} tasks (and {len(SCENARIOS)} scenario tasks) listening on "
+    demo_corpus = build_corpus(tasks, seed, DEMO_PROJECT_ID, scenarios=True)
+    # The scenario whose workflow was deleted makes its task errored (its context cannot be read), so the
+    # run would be incomplete (exit 3); the demo shows findings, and the tests cover that scenario.
+    demo_corpus.tasks.pop(SCENARIOS["workflow-deleted"], None)
+    with FakeWeData(demo_corpus, latency=0.02) as fake:
+        term.note(f"demo: fake WeData API with {tasks} tasks (and {len(SCENARIOS) - 1} scenario tasks) listening on "
                   f"{fake.endpoint}; reviewing each task's release live (--versions release: ListTriggerTasks, "
                   "then ListTriggerTaskVersions and GetTriggerTaskVersion of the production and the latest "
                   "submitted version, TC3-signed, at most 20 requests/s)")
