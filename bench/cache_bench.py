@@ -1,6 +1,9 @@
 """Cold vs warm version cache against the fake API at its 20 requests/s: prints figures, asserts nothing.
 
-    python bench/cache_bench.py [N] [CHANGED_PERCENT]      (default 1000 tasks, 2 %)
+    python bench/cache_bench.py [N] [CHANGED_PERCENT] [-- AUDIT OPTIONS...]      (default 1000 tasks, 2 %)
+
+Audit options after ``--`` go to both runs (e.g. ``--select kerberos-login`` to leave out the rules that
+read task context, whose requests the version cache does not save).
 
 1. cold: `wedata-audit audit --versions latest --cache DIR` with `select: {}` over N tasks (empty cache);
 2. CHANGED_PERCENT of the submitted tasks get a new submitted version (fake.submit_new_version);
@@ -27,12 +30,13 @@ from wedata_audit.cli import main as cli
 from wedata_audit.demo import TEST_SECRET_ID, TEST_SECRET_KEY, FakeWeData
 
 
-def audit(fake: FakeWeData, cfg: Path, cache: Path, out: Path) -> tuple[float, dict[str, int], dict[str, Any]]:
+def audit(fake: FakeWeData, cfg: Path, cache: Path, out: Path,
+          extra: list[str]) -> tuple[float, dict[str, int], dict[str, Any]]:
     before = dict(fake.stats().by_action)
     start = time.perf_counter()
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         cli(["audit", "--config", str(cfg), "--project-id", fake.project_id, "--region", "ap-singapore",
-             "--endpoint", fake.endpoint, "--cache", str(cache), "-o", str(out), "--format", "json", "-q"])
+             "--endpoint", fake.endpoint, "--cache", str(cache), "-o", str(out), "--format", "json", "-q", *extra])
     took = time.perf_counter() - start
     after = fake.stats().by_action
     used = {k: after[k] - before.get(k, 0) for k in sorted(after) if after[k] - before.get(k, 0)}
@@ -45,25 +49,25 @@ def verdicts(doc: dict[str, Any]) -> dict[str, Any]:
             for t in doc["tasks"]}
 
 
-def main(n: int, percent: float) -> None:
+def main(n: int, percent: float, extra: list[str]) -> None:
     os.environ["TENCENTCLOUD_SECRET_ID"] = TEST_SECRET_ID
     os.environ["TENCENTCLOUD_SECRET_KEY"] = TEST_SECRET_KEY
     with tempfile.TemporaryDirectory() as tmp, FakeWeData(tasks=n, seed=2026, rate_limit=20) as fake:
         root = Path(tmp)
         cfg = root / "wedata-audit.yaml"
         cfg.write_text("select: {}\n")
-        cold_t, cold_used, cold = audit(fake, cfg, root / "cache", root / "cold")
+        cold_t, cold_used, cold = audit(fake, cfg, root / "cache", root / "cold", extra)
         submitted = [t["task_id"] for t in cold["tasks"] if not t["error"]]
         changed = submitted[:: max(1, round(100 / percent))][: math.ceil(n * percent / 100)]
         for task_id in changed:
             fake.submit_new_version(task_id, {"/Task/TriggerTaskSchedulerConfiguration/MaxRetryNumber": 3})
-        warm_t, warm_used, warm = audit(fake, cfg, root / "cache", root / "warm")
+        warm_t, warm_used, warm = audit(fake, cfg, root / "cache", root / "warm", extra)
         goal = math.ceil(n / 200) + len(changed)
         same = {k: v for k, v in verdicts(cold).items() if k not in changed}
         warm_same = {k: v for k, v in verdicts(warm).items() if k not in changed}
         cached = sum(1 for t in warm["tasks"] if t["meta"].get("cached"))
         print(f"{n} tasks ({len(submitted)} with a submitted version), {len(changed)} changed, "
-              "fake API at 20 requests/s")
+              f"fake API at 20 requests/s; audit options: {' '.join(extra) or '(none: the default pack)'}")
         print("| run | time | requests | by action |\n|---|---:|---:|---|")
         for name, took, used in (("cold", cold_t, cold_used), ("warm", warm_t, warm_used)):
             print(f"| {name} | {took:.1f} s | {sum(used.values())} | "
@@ -80,4 +84,6 @@ def main(n: int, percent: float) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1000, float(sys.argv[2]) if len(sys.argv) > 2 else 2.0)
+    args, extra = (sys.argv[1:sys.argv.index("--")], sys.argv[sys.argv.index("--") + 1:]) if "--" in sys.argv \
+        else (sys.argv[1:], [])
+    main(int(args[0]) if args else 1000, float(args[1]) if len(args) > 1 else 2.0, extra)
