@@ -8,7 +8,7 @@ A bad option or file fails here (exit 2), before a request is sent or a report t
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from wedata_audit.config import Config
 from wedata_audit.errors import UsageError
@@ -66,7 +66,7 @@ def build_plan(rules: RuleOptions, report: ReportOptions, filters: FilterOptions
     merge_config(cfg, report, filters)
     fail_on = parse_fail_on(report.fail_on or "high")
     targets = tuple(targets_of(report))
-    settings = report_settings(report)
+    settings = replace(report_settings(report), documentation_url=cfg.get("documentation_url") or "")
     available = all_rules(rules, cfg)
     ruleset = select_ruleset(available, rules, cfg)
     loaded = load_filters(filters, cfg, known_rules={r.id for r in available})

@@ -47,6 +47,8 @@ class ReportSettings:
 
     junit_failures: str = "gate"
     junit_passing: str = "auto"
+    # The configuration's documentation_url: SARIF rules without their own help_uri link to it + "#rule-id".
+    documentation_url: str = ""
 
 
 def scrub_surrogates(text: str) -> str:
