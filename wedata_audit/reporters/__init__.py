@@ -18,7 +18,7 @@ from wedata_audit.reporters.base import (
     write_atomic,
 )
 
-BUILTIN = ("csv_report", "html", "json_report", "junit", "markdown", "sarif")
+BUILTIN = ("codequality", "csv_report", "github", "html", "json_report", "junit", "markdown", "sarif")
 
 __all__ = [
     "ReportSettings",
