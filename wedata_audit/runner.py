@@ -182,7 +182,8 @@ def execute_check(opts: CheckOptions, term: Terminal) -> int:
     cfg = find_config(opts.config)
     merge_config(cfg, opts.report, opts.filters)
     targets = targets_of(opts.report)
-    files = expand_paths(opts.paths, exclude=[Path(opts.report.output_dir or "reports"), *(t.path for t in targets)])
+    report_files = [t.path for t in targets if not t.to_stdout]
+    files = expand_paths(opts.paths, exclude=[Path(opts.report.output_dir or "reports"), *report_files])
     clear_stale_reports(targets, run_inputs(cfg, opts.rules, opts.filters, snapshots=files))
     plan = build_plan(opts.rules, opts.report, opts.filters, cfg)
     source = FileSource(opts.paths, files=files, project_id=opts.project_id or cfg.get("project_id"))

@@ -166,6 +166,9 @@ class Reporter:
     # Found near the start of every file this reporter writes: how a stale report is told from a file that
     # merely sits at the report's path (only the former may be removed or replaced).
     marker: ClassVar[re.Pattern[bytes]]
+    # True: with no PATH (or PATH "-") the report goes to standard output, which is no file: the stale-report
+    # and input guards skip it (``github``).
+    stdout: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)

@@ -88,7 +88,7 @@ class TerminalSummary:
             for note in base.get("notes", ()):
                 self.echo(click.style("  note: ", fg="yellow") + safe(note))
         for path in written:
-            self.echo(f"report: {path}")
+            self.echo("report: standard output" if str(path) == "-" else f"report: {path}")
         self.echo(line)
 
 
