@@ -7,12 +7,13 @@ judges, instead of an exception from deep inside PyYAML.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from wedata_audit.errors import ConfigError
+from wedata_audit.errors import ConfigError, UsageError
 
 _Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -45,3 +46,18 @@ def load_yaml_file(path: str | Path, what: str) -> Any:
         raise ConfigError(f"cannot read {what}: {exc}", source=str(path)) from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"invalid YAML: {exc}", source=str(path)) from None
+
+
+def yaml_files(paths: Iterable[str | Path], what: str) -> list[Path]:
+    """Files as given, folders as their ``*.yaml`` / ``*.yml`` files (recursively, sorted); a path that does not
+    exist is a usage error naming ``what`` it was for (``rules``, ``frameworks``)."""
+    out: list[Path] = []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            out.extend(sorted(f for f in path.rglob("*") if f.suffix in (".yaml", ".yml") and f.is_file()))
+        elif path.is_file():
+            out.append(path)
+        else:
+            raise UsageError(f"{what} path does not exist: {p}")
+    return out

@@ -28,7 +28,7 @@ from wedata_audit.errors import ConfigError, UsageError
 from wedata_audit.policy.loading import Rule
 from wedata_audit.resources import bundled_framework_files
 from wedata_audit.results import RuleInfo
-from wedata_audit.yamlfile import load_yaml
+from wedata_audit.yamlfile import load_yaml, yaml_files
 
 CATALOGUE_SCHEMA = "framework.schema.json"
 MAX_ERRORS = 5
@@ -151,17 +151,7 @@ def read_catalogue_file(path: Any, source: str | None = None) -> Catalogue:
 
 
 def catalogue_files(paths: Iterable[str | Path]) -> list[Path]:
-    """Files as given, folders as their ``*.yaml`` / ``*.yml`` files (recursively, sorted)."""
-    out: list[Path] = []
-    for p in paths:
-        path = Path(p)
-        if path.is_dir():
-            out.extend(sorted(f for f in path.rglob("*") if f.suffix in (".yaml", ".yml") and f.is_file()))
-        elif path.is_file():
-            out.append(path)
-        else:
-            raise UsageError(f"frameworks path does not exist: {p}")
-    return out
+    return yaml_files(paths, "frameworks")
 
 
 def load_catalogues(extra_paths: Iterable[str | Path] = (), *, include_bundled: bool = True) -> list[Catalogue]:

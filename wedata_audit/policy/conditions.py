@@ -13,15 +13,13 @@ from __future__ import annotations
 
 import json
 import string
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import jmespath
-import jmespath.exceptions
-import jmespath.parser
 import regex
 
+from wedata_audit.policy.keys import ConditionError, Getter, compile_key
 from wedata_audit.policy.operators import (
     EXPECT,
     GLOB,
@@ -42,71 +40,12 @@ MAX_SHOWN = 120  # characters of a value shown in a message
 REDACTED = "[redacted]"
 
 
-class ConditionError(ValueError):
-    """A condition that cannot be compiled; ``where`` locates it inside the rule (``check.all[1]``)."""
-
-    def __init__(self, where: str, message: str) -> None:
-        self.where = where
-        super().__init__(f"{where}: {message}")
-
-
 @dataclass(frozen=True, slots=True)
 class Failure:
     key: str
     actual: str | None
     expected: str | None
     message: str
-
-
-Getter = Callable[[Mapping[str, Any]], Any]
-
-
-def compile_key(expr: str, where: str) -> Getter:
-    """Compile a JMESPath key; a chain of plain fields becomes a direct lookup."""
-    if not isinstance(expr, str) or not expr.strip():
-        raise ConditionError(where, "key must be a non-empty JMESPath expression")
-    try:
-        parsed = jmespath.parser.Parser().parse(expr)
-    except jmespath.exceptions.JMESPathError as exc:
-        raise ConditionError(where, f"invalid JMESPath {expr!r}: {exc}") from None
-    names = _field_chain(dict(parsed.parsed))
-    if names is not None:
-        return _lookup(tuple(names))
-    return parsed.search
-
-
-def _field_chain(node: dict[str, Any]) -> list[str] | None:
-    if node["type"] == "field":
-        return [node["value"]]
-    if node["type"] == "subexpression":
-        out: list[str] = []
-        for child in node["children"]:
-            sub = _field_chain(child)
-            if sub is None:
-                return None
-            out.extend(sub)
-        return out
-    return None
-
-
-def _lookup(names: tuple[str, ...]) -> Getter:
-    if len(names) == 1:
-        (only,) = names
-
-        def get1(view: Mapping[str, Any]) -> Any:
-            return view.get(only)
-
-        return get1
-
-    def get(view: Mapping[str, Any]) -> Any:
-        cur: Any = view
-        for name in names:
-            if not isinstance(cur, dict):
-                return None
-            cur = cur.get(name)
-        return cur
-
-    return get
 
 
 def show(value: Any, limit: int = MAX_SHOWN) -> str:

@@ -25,7 +25,7 @@ from wedata_audit.policy.conditions import Condition, ConditionError, Failure, c
 from wedata_audit.policy.viewfields import rule_key_errors
 from wedata_audit.resources import core_rule_files, default_rule_files
 from wedata_audit.results import RULE_FAIL, RULE_PASS, RULE_SKIP, RuleInfo
-from wedata_audit.yamlfile import load_yaml
+from wedata_audit.yamlfile import load_yaml, yaml_files
 
 POLICY_SCHEMA = "policy.schema.json"
 @dataclass(frozen=True, slots=True)
@@ -130,16 +130,7 @@ def read_policy_file(path: Path | Any, source: str | None = None) -> list[RawRul
 
 
 def policy_files(paths: Iterable[str]) -> list[Path]:
-    out: list[Path] = []
-    for p in paths:
-        path = Path(p)
-        if path.is_dir():
-            out.extend(sorted(f for f in path.rglob("*") if f.suffix in (".yaml", ".yml") and f.is_file()))
-        elif path.is_file():
-            out.append(path)
-        else:
-            raise UsageError(f"rules path does not exist: {p}")
-    return out
+    return yaml_files(paths, "rules")
 
 
 def load_raw_rules(paths: Iterable[str], *, include_default: bool = True) -> list[RawRule]:
