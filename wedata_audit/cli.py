@@ -60,6 +60,8 @@ def report_options(fn: F) -> F:
         click.option("--waivers", type=click.Path(), help="Waivers file (YAML): accepted exceptions with expiry."),
         click.option("--baseline", type=click.Path(),
                      help="An earlier JSON report: only findings not in it count for the gate."),
+        click.option("--previous", type=click.Path(),
+                     help="An earlier JSON report: each finding's first_seen date is carried from it."),
         click.option("--junit-failures", type=click.Choice(["gate", "all"]),
                      help="JUnit <failure> for open findings at or above --fail-on only (gate), or for every open "
                           "finding (all) [default: gate]."),
@@ -82,7 +84,7 @@ def _rule_opts(kw: dict[str, Any]) -> RuleOptions:
 
 
 def _filter_opts(kw: dict[str, Any]) -> FilterOptions:
-    return FilterOptions(waivers=kw.pop("waivers"), baseline=kw.pop("baseline"))
+    return FilterOptions(waivers=kw.pop("waivers"), baseline=kw.pop("baseline"), previous=kw.pop("previous"))
 
 
 def _report_opts(kw: dict[str, Any]) -> ReportOptions:

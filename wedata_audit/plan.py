@@ -14,6 +14,7 @@ from wedata_audit.config import Config
 from wedata_audit.errors import UsageError
 from wedata_audit.filters import Filter
 from wedata_audit.filters.baseline import Baseline, BaselineFilter
+from wedata_audit.filters.firstseen import FirstSeen, FirstSeenFilter
 from wedata_audit.filters.waivers import Waiver, WaiverFilter
 from wedata_audit.finding import Severity
 from wedata_audit.policy.loading import Rule, ruleset_digest
@@ -40,15 +41,17 @@ class FilterPlan:
     waivers: tuple[Waiver, ...] | None = None
     waivers_source: str | None = None
     baseline: Baseline | None = None
+    first_seen: FirstSeen | None = None  # from --previous and --baseline
 
     def start(self, rules: tuple[Rule, ...] = ()) -> list[Filter]:
-        """Waivers, then baseline (which compares with the rules this run evaluates)."""
+        """Waivers, then baseline (which compares with the rules this run evaluates), then first seen."""
         out: list[Filter] = []
         if self.waivers is not None:
             out.append(WaiverFilter(list(self.waivers), today=self.today, source=self.waivers_source))
         if self.baseline is not None:
             out.append(BaselineFilter(self.baseline, digest=ruleset_digest(rules),
                                       rule_ids=frozenset(r.id for r in rules)))
+        out.append(FirstSeenFilter(self.first_seen, self.today))
         return out
 
 
@@ -75,6 +78,7 @@ def build_plan(rules: RuleOptions, report: ReportOptions, filters: FilterOptions
         waivers=tuple(loaded.waivers) if loaded.waivers is not None else None,
         waivers_source=loaded.waivers_source,
         baseline=loaded.baseline,
+        first_seen=loaded.first_seen,
     )
     return AuditPlan(rules=tuple(ruleset), fail_on=fail_on, targets=targets, filters=plan_filters,
                      settings=settings)

@@ -15,6 +15,7 @@ from typing import Any
 from wedata_audit.config import Config, find_config
 from wedata_audit.errors import ConfigError, UsageError
 from wedata_audit.filters.baseline import Baseline, load_baseline
+from wedata_audit.filters.firstseen import FirstSeen, load_first_seen
 from wedata_audit.filters.waivers import Waiver, load_waivers
 from wedata_audit.finding import Severity
 from wedata_audit.policy.loading import RawRule, Rule, build_rules, load_raw_rules, parse_overrides, policy_files
@@ -49,6 +50,7 @@ class ReportOptions:
 class FilterOptions:
     waivers: str | None = None
     baseline: str | None = None
+    previous: str | None = None  # an earlier JSON report: findings' first_seen dates carried from it
     today: dt.date | None = None  # the date waivers are judged on (default: today, UTC)
 
 
@@ -140,7 +142,7 @@ def run_inputs(cfg: Config, rules: RuleOptions, filters: FilterOptions, *,
     rule_paths = [cfg.resolve(p) for p in cfg.get("rules", [])] + rules.rule_paths
     items += [RunInput(str(f), "policy file") for f in policy_files(rule_paths)]
     for path, role in ((filters.waivers, "waivers file"), (filters.baseline, "baseline"),
-                       (tasks_file, "tasks file")):
+                       (filters.previous, "previous report"), (tasks_file, "tasks file")):
         if path:
             items.append(RunInput(path, role))
     return items
@@ -159,6 +161,7 @@ class LoadedFilters:
     waivers: list[Waiver] | None = None
     waivers_source: str | None = None
     baseline: Baseline | None = None
+    first_seen: FirstSeen | None = None
 
 
 def load_filters(opts: FilterOptions, cfg: Config, known_rules: Collection[str]) -> LoadedFilters:
@@ -171,6 +174,10 @@ def load_filters(opts: FilterOptions, cfg: Config, known_rules: Collection[str])
         loaded.waivers_source = opts.waivers
     if opts.baseline:
         loaded.baseline = load_baseline(opts.baseline)
+    for path, role in ((opts.baseline, "baseline"), (opts.previous, "previous report")):
+        if path:
+            found = load_first_seen(path, role)
+            loaded.first_seen = found if loaded.first_seen is None else loaded.first_seen.merge(found)
     return loaded
 
 
