@@ -222,6 +222,21 @@ def diff(old: str, new: str, fmt: str) -> int:
     return diff_reports(old, new, fmt, Terminal())
 
 
+@cli.command()
+@click.argument("reports", nargs=-1, required=True)
+@click.option("-o", "--output-dir", type=click.Path(),
+              help="Folder for history.html and history.csv [default: reports].")
+def history(reports: tuple[str, ...], output_dir: str | None) -> int:
+    """Trends across earlier JSON reports (files or folders): history.html (SVG charts) and history.csv.
+
+    Runs are ordered by start time; reports of other projects or rulesets form their own series. A file that
+    is not a readable report is named and skipped (exit 3).
+    """
+    from wedata_audit.history import execute_history
+
+    return execute_history(list(reports), output_dir, Terminal())
+
+
 @cli.group()
 def frameworks() -> None:
     """List and show framework catalogues (MLPS 2.0 level 3, ISO/IEC 27001:2022, SOC 2) and their rules."""
