@@ -12,6 +12,7 @@ from wedata_audit.cli import main
 from wedata_audit.filters.firstseen import load_first_seen
 
 from .conftest import EXAMPLES
+from .test_report_html import driver  # noqa: F401  (the browser fixture)
 
 
 def findings(path: Path) -> list[dict]:  # type: ignore[type-arg]
@@ -61,3 +62,36 @@ def test_loader_ignores_malformed_entries(tmp_path: Path) -> None:
         1, {"findings": "x"}, {"findings": [1, {"fingerprint": "a", "first_seen": "2025-02-30"},
                                             {"fingerprint": "b", "first_seen": "2025-02-03"}]}]}))
     assert load_first_seen(str(path)).dates == {"b": "2025-02-03"}
+
+
+def test_html_report_shows_a_findings_age() -> None:
+    from dataclasses import replace
+
+    from tests.report_factory import sample_result
+    from wedata_audit.reporters.html import HtmlReporter, finding_age
+
+    assert finding_age("2024-04-01", "2024-05-01T08:00:00+00:00") == "first seen 2024-04-01 (30 days)"
+    assert finding_age("2024-05-01", "2024-05-01T08:00:00+00:00") == "first seen 2024-05-01 (new)"
+    assert finding_age(None, "2024-05-01T08:00:00+00:00") is None
+    result = sample_result(1, kinds=("failed",), hostile=False)
+    task = result.tasks[0]
+    aged = replace(task, findings=tuple(replace(f, first_seen="2024-04-01") for f in task.findings))
+    page = HtmlReporter().render(replace(result, tasks=[aged]))
+    assert "first seen 2024-04-01 (30 days)" in page
+
+
+@pytest.mark.browser
+def test_finding_row_shows_its_age_in_a_browser(driver, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    from dataclasses import replace
+
+    from tests.report_factory import sample_result
+
+    from .test_report_html import console_problems, open_report
+
+    result = sample_result(1, kinds=("failed",), hostile=False)
+    task = result.tasks[0]
+    aged = replace(task, findings=tuple(replace(f, first_seen="2024-04-01") for f in task.findings))
+    open_report(driver, tmp_path / "report.html", replace(result, tasks=[aged]))
+    text = driver.execute_script("return document.getElementById('findings-body').innerText")
+    assert "first seen 2024-04-01 (30 days)" in text
+    assert console_problems(driver) == []
