@@ -242,10 +242,10 @@ def test_logical_location_names_the_task_version() -> None:
     assert logical["kind"] == "module"
 
 
-def test_jsonl_source_gives_the_file_without_its_line_suffix() -> None:
+def test_jsonl_source_gives_the_file_and_its_line() -> None:
     physical = location_of(Subject(source="exports/project a/tasks.jsonl:12", task_id="42"))["physicalLocation"]
-    # the file cannot be read here, so the key's line is unknown: line 1
-    assert physical == {"artifactLocation": {"uri": "exports/project%20a/tasks.jsonl"}, "region": {"startLine": 1}}
+    # every key of a JSON Lines document is on its line: the file need not be read
+    assert physical == {"artifactLocation": {"uri": "exports/project%20a/tasks.jsonl"}, "region": {"startLine": 12}}
 
 
 def test_array_source_gives_the_file() -> None:

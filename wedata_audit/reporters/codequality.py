@@ -90,10 +90,13 @@ class CodeQualityReporter(Reporter):
         if not opened:
             return
         lines = self._lines.lines(task.subject, (f.key for f in opened))
+        path = location_path(task.subject, live=False)  # once per task: it may stat the file
         for f in opened:
-            line = lines[f.key] if f.subject == task.subject else self._lines.line(f.subject, f.key)
-            item = entry(f, self._unique(f), location_path(f.subject, live=False), line,
-                         self._categories.get(f.rule_id, ""))
+            if f.subject == task.subject:
+                line, where = lines[f.key], path
+            else:
+                line, where = self._lines.line(f.subject, f.key), location_path(f.subject, live=False)
+            item = entry(f, self._unique(f), where, line, self._categories.get(f.rule_id, ""))
             self.spool.write(("\n" if self._count == 0 else ",\n") + _dumps(item))
             self._count += 1
 

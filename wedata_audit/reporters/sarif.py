@@ -159,13 +159,15 @@ def artifact_uri(subject: Subject, cwd: Path) -> str:
     return _quote(location_path(subject, live=False, cwd=cwd))
 
 
-def physical_location(subject: Subject, cwd: Path, line: int = UNKNOWN_LINE) -> dict[str, Any]:
+def physical_location(subject: Subject, cwd: Path, line: int = UNKNOWN_LINE, uri: str | None = None) -> dict[str, Any]:
     """The file (relative, no scheme: GitHub rejects another scheme than its checkout's) and the line."""
-    return {"artifactLocation": {"uri": artifact_uri(subject, cwd)}, "region": {"startLine": max(line, 1)}}
+    uri = artifact_uri(subject, cwd) if uri is None else uri
+    return {"artifactLocation": {"uri": uri}, "region": {"startLine": max(line, 1)}}
 
 
-def location(subject: Subject, cwd: Path, line: int = UNKNOWN_LINE) -> dict[str, Any]:
-    return {"physicalLocation": physical_location(subject, cwd, line),
+def location(subject: Subject, cwd: Path, line: int = UNKNOWN_LINE, uri: str | None = None) -> dict[str, Any]:
+    """``uri``: the subject's :func:`artifact_uri` when the caller already has it."""
+    return {"physicalLocation": physical_location(subject, cwd, line, uri),
             "logicalLocations": [logical_location(subject)]}
 
 
@@ -290,9 +292,12 @@ class SarifReporter(Reporter):
         if not task.findings:
             return
         lines = self._lines.lines(task.subject, (f.key for f in task.findings))
+        uri = artifact_uri(task.subject, self._cwd)  # once per task: it may stat the file
         for f in task.findings:
-            line = lines.get(f.key, UNKNOWN_LINE) if f.subject == task.subject else self._lines.line(f.subject, f.key)
-            where = location(f.subject, self._cwd, line)
+            if f.subject == task.subject:
+                where = location(f.subject, self._cwd, lines.get(f.key, UNKNOWN_LINE), uri)
+            else:
+                where = location(f.subject, self._cwd, self._lines.line(f.subject, f.key))
             if f.rule_id not in self._index:
                 self._index[f.rule_id] = len(self._index)
                 self._extra.append(RuleInfo(id=f.rule_id, title=f.title, severity=f.severity))
