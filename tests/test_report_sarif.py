@@ -393,3 +393,23 @@ def test_errored_task_has_no_result() -> None:
 
 def test_deterministic() -> None:
     assert render_document(sample_result(4)) == render_document(sample_result(4))
+
+
+def test_help_uri_from_policy_file_and_configuration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from wedata_audit.cli import main
+
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    (tmp_path / "mine.yaml").write_text(
+        "- id: my-rule\n  title: Task has a name\n  severity: low\n  description: Names help.\n"
+        "  remediation: Name it.\n  help_uri: https://wiki.example.com/my-rule\n"
+        "  check: {key: task.TaskName, op: not-empty}\n", encoding="utf-8")
+    (tmp_path / "wedata-audit.yaml").write_text(
+        "documentation_url: https://docs.example.com/rules\nrules: [mine.yaml]\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", str(examples), "--format", "sarif", "-o", "out", "-q"]) == 1
+    rules = {r["id"]: r for r in json.loads((tmp_path / "out" / "report.sarif").read_text())["runs"][0]["tool"][
+        "driver"]["rules"]}
+    assert rules["my-rule"]["helpUri"] == "https://wiki.example.com/my-rule"
+    assert rules["kerberos-login"]["helpUri"] == "https://docs.example.com/rules#kerberos-login"
+    (tmp_path / "wedata-audit.yaml").write_text("documentation_url: not a url\n", encoding="utf-8")
+    assert main(["check", str(examples), "--format", "sarif", "-o", "out", "-q"]) == 2
