@@ -99,7 +99,8 @@ def test_registered_and_written(tmp_path: Path) -> None:
 def test_run_and_summary_come_before_tasks() -> None:
     text = render(sample_result(50))
     doc = json.loads(text)
-    assert list(doc) == ["format_version", "tool", "run", "summary", "fail_on", "inputs", "filters", "ruleset", "tasks"]
+    assert list(doc) == ["format_version", "tool", "run", "summary", "fail_on", "inputs", "filters", "frameworks",
+                         "ruleset", "tasks"]
     head = "\n".join(text.splitlines()[:5])
     assert '"complete":false' in head
     assert '"verdict":"INCOMPLETE"' in head

@@ -76,11 +76,24 @@ def report_options(fn: F) -> F:
     return fn
 
 
+def framework_options(fn: F) -> F:
+    for deco in reversed([
+        click.option("--frameworks", "run_framework_paths", multiple=True, type=click.Path(), metavar="PATH",
+                     help="Framework catalogue file or folder to add to the coverage (repeatable)."),
+        click.option("--framework", "run_framework", metavar="ID",
+                     help="Run only the rules of this framework and report its coverage alone."),
+    ]):
+        fn = deco(fn)
+    return fn
+
+
 def _rule_opts(kw: dict[str, Any]) -> RuleOptions:
     no_default = kw.pop("no_default_rules")
     return RuleOptions(rule_paths=list(kw.pop("rule_paths")), default_rules=False if no_default else None,
                        params=list(kw.pop("params")), severities=list(kw.pop("severities")),
-                       select=list(kw.pop("select")), ignore=list(kw.pop("ignore")))
+                       select=list(kw.pop("select")), ignore=list(kw.pop("ignore")),
+                       framework_paths=list(kw.pop("run_framework_paths", ())),
+                       framework=kw.pop("run_framework", None))
 
 
 def _filter_opts(kw: dict[str, Any]) -> FilterOptions:
@@ -104,6 +117,7 @@ def cli() -> None:
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--project-id", help="WeData project id of the snapshots (Data carries none).")
 @rule_options
+@framework_options
 @report_options
 def check(paths: tuple[str, ...], project_id: str | None, **kw: Any) -> int:
     """Audit saved task-version snapshots: JSON or JSON Lines files, folders, or - for stdin."""
@@ -126,6 +140,7 @@ def check(paths: tuple[str, ...], project_id: str | None, **kw: Any) -> int:
 @click.option("--save-snapshots", type=click.Path(), metavar="DIR",
               help="Write each raw response to DIR (re-audit offline with 'check DIR').")
 @rule_options
+@framework_options
 @report_options
 def audit(**kw: Any) -> int:
     """Fetch the latest (or a pinned) version of each task from the WeData API and audit it.

@@ -20,6 +20,7 @@ from types import FrameType
 from typing import Any
 
 from wedata_audit import __version__
+from wedata_audit.coverage.tally import TallyCounter, compute_coverage
 from wedata_audit.engine import Engine
 from wedata_audit.errors import exit_code_for
 from wedata_audit.plan import AuditPlan
@@ -96,12 +97,14 @@ def run_audit(plan: AuditPlan, source: Source, term: Terminal, *,
     reporters: list[Reporter] = [known[t.format](t.path, plan.settings) for t in plan.targets]
     printer = term.summary_reporter()
     stop = StopSignals()
+    tallies = TallyCounter()  # framework coverage: per-rule tallies after the filters, memory flat in tasks
 
     def consume(snap: Snapshot) -> None:
         task = engine.audit(snap)
         for flt in filters:
             task = flt.apply(task)
         run.totals.add(task)
+        tallies.add(task)
         for reporter in reporters:
             reporter.add(task)
         if summary:
@@ -139,6 +142,7 @@ def run_audit(plan: AuditPlan, source: Source, term: Terminal, *,
                 run.reasons.append(f"interrupted ({stop.requested}) before every task was audited")
             for flt in filters:
                 run.meta[flt.meta_key] = flt.meta()
+            run.coverage = compute_coverage(plan.frameworks, tallies.tallies(), run.rules)
             run.finished = now()
             run.ended = True
             written = [reporter.finish(run) for reporter in reporters]

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 
 from wedata_audit.config import Config
+from wedata_audit.coverage.catalogues import Catalogue, find_catalogue, load_catalogues, restrict_to_framework
 from wedata_audit.errors import UsageError
 from wedata_audit.filters import Filter
 from wedata_audit.filters.baseline import Baseline, BaselineFilter
@@ -25,6 +26,7 @@ from wedata_audit.runner import (
     ReportOptions,
     RuleOptions,
     all_rules,
+    framework_paths,
     load_filters,
     merge_config,
     parse_fail_on,
@@ -62,6 +64,8 @@ class AuditPlan:
     targets: tuple[ReportTarget, ...] = ()
     filters: FilterPlan = field(default_factory=lambda: FilterPlan(today=dt.date.today()))
     settings: ReportSettings = field(default_factory=ReportSettings)
+    # The frameworks whose coverage the reports show (every catalogue, or the one of --framework).
+    frameworks: tuple[Catalogue, ...] = ()
 
 
 def build_plan(rules: RuleOptions, report: ReportOptions, filters: FilterOptions, cfg: Config) -> AuditPlan:
@@ -72,6 +76,7 @@ def build_plan(rules: RuleOptions, report: ReportOptions, filters: FilterOptions
     settings = replace(report_settings(report), documentation_url=cfg.get("documentation_url") or "")
     available = all_rules(rules, cfg)
     ruleset = select_ruleset(available, rules, cfg)
+    frameworks, ruleset = resolve_frameworks(rules, cfg, ruleset)
     loaded = load_filters(filters, cfg, known_rules={r.id for r in available})
     plan_filters = FilterPlan(
         today=loaded.today,
@@ -81,7 +86,20 @@ def build_plan(rules: RuleOptions, report: ReportOptions, filters: FilterOptions
         first_seen=loaded.first_seen,
     )
     return AuditPlan(rules=tuple(ruleset), fail_on=fail_on, targets=targets, filters=plan_filters,
-                     settings=settings)
+                     settings=settings, frameworks=frameworks)
+
+
+def resolve_frameworks(rules: RuleOptions, cfg: Config, ruleset: list[Rule]
+                       ) -> tuple[tuple[Catalogue, ...], list[Rule]]:
+    """The catalogues for coverage (bundled, the configuration's ``frameworks``, ``--frameworks``), and the
+    rule set: with ``--framework ID`` (or ``framework:`` in the configuration) only that framework's
+    catalogue, and only the rules that give evidence for it (plus the core pack's schema rule)."""
+    catalogues = load_catalogues(framework_paths(rules, cfg))
+    framework_id = rules.framework or cfg.get("framework")
+    if not framework_id:
+        return tuple(catalogues), ruleset
+    catalogue = find_catalogue(catalogues, framework_id)
+    return (catalogue,), restrict_to_framework(ruleset, catalogue)
 
 
 def report_settings(report: ReportOptions) -> ReportSettings:

@@ -136,6 +136,8 @@ class Run:
     ended: bool = False
     # Known at the start: the run compares with a baseline (findings may be ``existing``).
     uses_baseline: bool = False
+    # Known at the end: framework coverage (coverage.tally.FrameworkCoverage, one per framework of the plan).
+    coverage: list[Any] = field(default_factory=list)
 
     @property
     def is_complete(self) -> bool:
@@ -208,6 +210,7 @@ class AuditResult:
     complete: bool = True
     incomplete_reason: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    coverage: list[Any] = field(default_factory=list)  # FrameworkCoverage, as the pipeline computes it
 
     def header(self) -> Run:
         """The run as reporters see it before the first task."""
@@ -223,6 +226,7 @@ class AuditResult:
         for t in self.tasks:
             run.totals.add(t)
         run.finished = self.finished
+        run.coverage = list(self.coverage)
         if not self.complete:
             run.reasons.append(self.incomplete_reason or "the audit did not finish")
         run.ended = True

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from wedata_audit.config import Config, find_config
+from wedata_audit.coverage.catalogues import catalogue_files
 from wedata_audit.errors import ConfigError, UsageError
 from wedata_audit.filters.baseline import Baseline, load_baseline
 from wedata_audit.filters.firstseen import FirstSeen, load_first_seen
@@ -33,6 +34,8 @@ class RuleOptions:
     severities: list[str] = field(default_factory=list)  # RULE=LEVEL
     select: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
+    framework_paths: list[str] = field(default_factory=list)  # --frameworks PATH: user catalogues
+    framework: str | None = None  # --framework ID: restrict the rules and the coverage to one framework
 
 
 @dataclass
@@ -129,6 +132,12 @@ def check_config_overrides(overrides: dict[str, dict[str, Any]], raw: list[RawRu
                               f"(it has: {', '.join(sorted(declared[rid])) or 'none'})", source=cfg.source)
 
 
+def framework_paths(opts: RuleOptions, cfg: Config | None = None) -> list[str]:
+    """User catalogues: the configuration's ``frameworks`` (relative to the file), then ``--frameworks``."""
+    cfg = cfg or Config()
+    return [cfg.resolve(p) for p in cfg.get("frameworks", [])] + list(opts.framework_paths)
+
+
 def targets_of(opts: ReportOptions) -> list[ReportTarget]:
     return report_targets(opts.formats, opts.output_dir)
 
@@ -141,6 +150,7 @@ def run_inputs(cfg: Config, rules: RuleOptions, filters: FilterOptions, *,
         items.append(RunInput(cfg.source, "configuration"))
     rule_paths = [cfg.resolve(p) for p in cfg.get("rules", [])] + rules.rule_paths
     items += [RunInput(str(f), "policy file") for f in policy_files(rule_paths)]
+    items += [RunInput(str(f), "framework catalogue") for f in catalogue_files(framework_paths(rules, cfg))]
     for path, role in ((filters.waivers, "waivers file"), (filters.baseline, "baseline"),
                        (filters.previous, "previous report"), (tasks_file, "tasks file")):
         if path:

@@ -31,7 +31,9 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from wedata_audit.coverage.tally import DISCLAIMER
 from wedata_audit.finding import Finding, FindingStatus, Severity
+from wedata_audit.reporters import charts as charts_mod
 from wedata_audit.reporters.base import Reporter, Spool, render
 from wedata_audit.reporters.escaping import html_printable, script_safe
 from wedata_audit.results import (
@@ -74,9 +76,11 @@ class HtmlReporter(Reporter):
         super().start(run)  # the task rows
         self._findings = Spool(self.path)
         self.payload = Payload(run)
+        self.tallies = charts_mod.ChartTallies()
 
     def add(self, task: TaskResult) -> None:
         task_row, finding_rows = self.payload.rows(task)
+        self.tallies.add(task)
         self.spool.write(("," if self.payload.n_tasks > 1 else "") + _json(task_row))
         for row in finding_rows:
             self._findings.write(("," if self._findings.size else "") + _json(row))
@@ -86,7 +90,7 @@ class HtmlReporter(Reporter):
         script = _asset(env, "report.js")
         style = _asset(env, "report.css")
         page = env.get_template("report.html.j2").render(
-            view=build_view(run),
+            view=build_view(run, self.tallies),
             data_json=Markup(_PLACEHOLDER),
             script=Markup(script),
             style=Markup(style),
@@ -299,7 +303,8 @@ class RuleRow:
     waived: int
     existing: int
     skipped: int
-    bar: int  # share of audited tasks failing, rounded to 5 %
+    bar: int  # pixels of the small bar: share of audited task versions failing, never 0 when non-zero
+    share: str  # "43 of 2,000 audited task versions (2.2%)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,7 +316,7 @@ class SeverityTile:
 
 def _rule_rows(run: Run) -> list[RuleRow]:
     totals = run.totals
-    audited = (totals.tasks - totals.errored) or 1
+    audited = totals.tasks - totals.errored
     rows = [
         RuleRow(
             id=r.id,
@@ -322,7 +327,8 @@ def _rule_rows(run: Run) -> list[RuleRow]:
             waived=totals.other_by_rule[(r.id, FindingStatus.WAIVED.value)],
             existing=totals.other_by_rule[(r.id, FindingStatus.EXISTING.value)],
             skipped=totals.skipped_by_rule[r.id],
-            bar=min(100, round(totals.failing_tasks_by_rule[r.id] * 20 / audited) * 5),
+            bar=charts_mod.rule_bar_px(totals.failing_tasks_by_rule[r.id], audited),
+            share=charts_mod.share_text(totals.failing_tasks_by_rule[r.id], audited),
         )
         for r in run.all_rules()
     ]
@@ -347,7 +353,7 @@ def _label(key: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def build_view(run: Run) -> dict[str, Any]:
+def build_view(run: Run, tallies: charts_mod.ChartTallies | None = None) -> dict[str, Any]:
     """What the template shows on the server side (everything but the per-row data)."""
     summary = run.summary()
     errored = run.totals.errored_sample
@@ -372,6 +378,11 @@ def build_view(run: Run) -> dict[str, Any]:
         "meta": [(_label(str(k)), str(v)) for k, v in run.meta.items() if k not in ("waivers", "baseline")],
         "waivers": run.meta.get("waivers"),
         "baseline": run.meta.get("baseline"),
+        "pass_rate": charts_mod.pass_rate(run),
+        "charts": charts_mod.charts(run, tallies or charts_mod.ChartTallies()),
+        "coverage": charts_mod.coverage_view(run),
+        "disclaimer": DISCLAIMER,
+        "rule_bar_px": charts_mod.RULE_BAR_PX,
     }
 
 

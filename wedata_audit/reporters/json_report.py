@@ -12,6 +12,8 @@ Layout choices:
   (``run.started``, ``run.finished``, ``meta.fetched_at``). Task order, rule order and outcome order
   are kept as given (they are meaningful); evidence keys and rule controls are sorted; findings are
   ordered by their rule's position in the ruleset, ties keeping the engine's order.
+* ``frameworks`` is the run's framework coverage (``schemas/coverage.schema.json``, inlined in the report
+  schema as ``$defs.coverage_*``): per framework each requirement's status and a summary.
 * Text is written as UTF-8 (``ensure_ascii=False``: Chinese task names stay readable and take half
   the bytes); a lone surrogate, which UTF-8 cannot encode, becomes U+FFFD. Control characters are
   escaped by JSON itself and kept.
@@ -88,6 +90,7 @@ class JsonReporter(Reporter):
             ("fail_on", run.fail_on.value),
             ("inputs", list(run.inputs)),
             ("filters", {"waivers": run.meta.get("waivers"), "baseline": run.meta.get("baseline")}),
+            ("frameworks", [fw.as_dict() for fw in run.coverage]),
         ]
         lines = [f" {_dumps(key)}: {_dumps(value)}," for key, value in head]
         rules = _array_lines([_dumps(rule_fields(r)) for r in run.rules], " ")

@@ -7,6 +7,7 @@ Layout, most important first:
 * a counts table: task versions passed / failed / errored, open findings by severity, waived, and
   new / existing when the run was compared with a baseline;
 * the rules failing most (by open findings);
+* framework coverage: per framework the requirements by status and the failing ones, with the disclaimer;
 * the top open findings, highest severity first, then rule (ruleset order), then task;
 * the errored task versions;
 * how many findings / errored tasks were left out, pointing to the HTML and JSON reports.
@@ -29,6 +30,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from wedata_audit.coverage.tally import DISCLAIMER
 from wedata_audit.finding import Finding, Severity
 from wedata_audit.reporters.base import Reporter
 from wedata_audit.reporters.escaping import markdown as escape
@@ -161,6 +163,35 @@ def top_rules(run: Run) -> str:
     return "\n".join(lines)
 
 
+MAX_FAILING_REQUIREMENTS = 8  # failing requirements named per framework
+
+
+def coverage(run: Run) -> str:
+    """Per framework: requirements by status, the automated ones passing, the failing ones by id."""
+    if not run.coverage:
+        return ""
+    lines = ["### Framework coverage", "",
+             "| Framework | Requirements | Pass | Fail | Waived | Not assessed | Automated passing |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    failing_lines = []
+    for fw in run.coverage:
+        s = fw.summary()
+        pct = "n/a" if s["percent_automated_passing"] is None else f"{s['percent_automated_passing']}%"
+        lines.append(_row((f"{escape(fw.name, TITLE_CHARS)} ({escape(fw.id, TITLE_CHARS)})", str(s["requirements"]),
+                           str(s["passing"]), str(s["failing"]), str(s["waived"]), str(s["not_assessed"]), pct)))
+        failing = [r for r in fw.requirements if r.status == "fail"]
+        if failing:
+            named = ", ".join(f"{escape(r.id, KEY_CHARS)} {escape(r.name, TITLE_CHARS)}"
+                              for r in failing[:MAX_FAILING_REQUIREMENTS])
+            left = len(failing) - MAX_FAILING_REQUIREMENTS
+            more = f" and {left} more" if left > 0 else ""
+            failing_lines.append(f"- **{escape(fw.id, TITLE_CHARS)}** failing: {named}{more}")
+    lines += ["", *failing_lines] if failing_lines else []
+    lines += ["", f"_{DISCLAIMER} A framework's assessment is done by an accredited body, on far more than "
+                  "task configuration._"]
+    return "\n".join(lines)
+
+
 def finding_row(f: Finding) -> str:
     return _row((
         f"{SEVERITY_ICON[f.severity]} {f.severity.value}",
@@ -227,7 +258,7 @@ class MarkdownReporter(Reporter):
 
     def head(self, run: Run) -> str:
         parts = [warning(run)] if not run.is_complete else []
-        parts += [verdict(run), counts(run), top_rules(run)]
+        parts += [verdict(run), counts(run), top_rules(run), coverage(run)]
         fixed = "\n\n".join(part for part in parts if part)
         remaining = self.max_bytes - _size(fixed) - FOOTER_RESERVE
         errors = Table("### Errored task versions\n\n| Task | Source | Error |\n|---|---|---|",

@@ -235,7 +235,19 @@
       h("td", null, valueCell(f.expected)),
       h("td", null, statusBadge(f.status), f.age ? h("div", "sub", f.age) : null)
     );
+    labelCells(tr);
     return tr;
+  }
+
+  // Phones show each finding as a stacked card: every cell carries its column's name (CSS shows it), read
+  // from the table's own header so that a column added there is labelled too.
+  var FINDING_COLUMNS = [].map.call(document.querySelectorAll("#findings-table thead th"), function (th) {
+    return th.textContent.trim();
+  });
+  function labelCells(tr) {
+    for (var i = 0; i < tr.children.length && i < FINDING_COLUMNS.length; i++) {
+      tr.children[i].setAttribute("data-label", FINDING_COLUMNS[i]);
+    }
   }
 
   function valueCell(v) {
