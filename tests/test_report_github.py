@@ -127,3 +127,13 @@ def test_to_a_file_with_a_marker(tmp_path: Path) -> None:
     other.write_text("::debug::something else\n", encoding="utf-8")
     assert main(["check", str(EXAMPLES), "--format", f"github={other}", "-q"]) == 2
     assert other.read_text(encoding="utf-8") == "::debug::something else\n"
+
+
+def test_step_summary_that_is_an_input_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    snap = tmp_path / "snap.json"
+    snap.write_bytes((EXAMPLES / "latest-version-v4.response.json").read_bytes())
+    before = snap.read_bytes()
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(snap))
+    assert main(["check", str(snap), "--format", "github", "-o", str(tmp_path / "out")]) == 2
+    assert "also an input" in capsys.readouterr().err and snap.read_bytes() == before

@@ -170,6 +170,11 @@ class Reporter:
     # and input guards skip it (``github``).
     stdout: ClassVar[bool] = False
 
+    @classmethod
+    def side_outputs(cls) -> list[Path]:
+        """Files other than its own that this format writes to (appends to): kept off the run's inputs too."""
+        return []
+
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
         if "name" in cls.__dict__:

@@ -111,6 +111,11 @@ class GithubReporter(Reporter):
         self.stream = stream
         self.environ = os.environ if environ is None else environ
 
+    @classmethod
+    def side_outputs(cls) -> list[Path]:
+        summary = os.environ.get(STEP_SUMMARY)
+        return [Path(summary)] if summary else []
+
     @property
     def to_stdout(self) -> bool:
         return self.path == STDOUT

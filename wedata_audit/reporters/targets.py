@@ -84,6 +84,11 @@ def guard_inputs(targets: Iterable[ReportTarget], inputs: Iterable[RunInput]) ->
         if item.path and item.path != "-":
             read.setdefault(Path(item.path).resolve(), item)
     for target in targets:
+        for side in target.reporter.side_outputs():
+            clash = read.get(side.resolve())
+            if clash is not None:
+                raise UsageError(f"the {target.format} report appends to {side}, which is also an input of this run "
+                                 f"({clash.role} {clash.path}); nothing was changed")
         if target.to_stdout:
             continue
         clash = read.get(target.path.resolve())
