@@ -13,6 +13,9 @@ from wedata_audit.results import RULE_FAIL, RULE_PASS
 
 CASES = Path(__file__).parent / "policy-cases"
 CASE_FILES = sorted(CASES.glob("*.yaml"))
+# Rules the pack leaves off until a param is set: their cases run with these params (rules test --param).
+PARAM_CASES = Path(__file__).parent / "policy-cases-params"
+PARAMS = {"approver-has-role": {"roles": ["operation_engineer"]}}
 
 
 @pytest.fixture(scope="module")
@@ -27,14 +30,24 @@ def test_case_file(path: Path, engine: Engine) -> None:
     assert not failed
 
 
+@pytest.mark.parametrize("path", sorted(PARAM_CASES.glob("*.yaml")), ids=lambda p: p.stem)
+def test_case_file_with_params(path: Path) -> None:
+    results = run_cases(load_cases(path), Engine(build_rules(load_raw_rules([]), params=PARAMS)))
+    failed = {r.case.name: r.problems for r in results if not r.ok}
+    assert not failed
+
+
 def test_every_default_rule_has_a_passing_and_a_failing_case(engine: Engine) -> None:
     """Seen in the outcomes themselves: a rule only ever out of scope in its "pass" cases does not count."""
     from wedata_audit.sources.snapshot import Snapshot
 
+    with_params = Engine(build_rules(load_raw_rules([]), params=PARAMS))
     seen: dict[str, set[str]] = {}
-    for path in CASE_FILES:
+    for path in [*CASE_FILES, *sorted(PARAM_CASES.glob("*.yaml"))]:
+        runner = with_params if path.parent == PARAM_CASES else engine
         for case in load_cases(path):
-            outcomes = dict(engine.audit(Snapshot(source=case.source, data=case.data)).outcomes)
+            snap = Snapshot(source=case.source, data=case.data, context=case.context)
+            outcomes = dict(runner.audit(snap).outcomes)
             for rid in (*case.expect_fail, *case.expect_pass):
                 seen.setdefault(rid, set()).add(outcomes.get(rid, "missing"))
     rule_ids = {r.id for r in engine.rules}  # the core pack's schema rule included

@@ -13,7 +13,9 @@
 response). ``set`` edits the version before it is audited: a dotted path into ``Data``
 (``Task.TriggerTaskBaseAttribute.Status``), ``task.FIELD`` for the field of whichever Task section holds
 it, or ``ext.KEY`` for an entry of TaskExtConfigurationList; ``unset`` lists paths to remove.
-A rule expected to pass may also be out of scope (skipped); ``expect_skip`` demands that.
+A rule expected to pass may also be out of scope (skipped); ``expect_skip`` demands that. ``context`` gives
+the task's context by hand (``workflow``, ``upstream``, ``members``, as the live audit fetches them); rules
+reading context a case does not give are skipped.
 
 A case file is validated against ``schemas/cases.schema.json`` first: each case has a ``name``, an
 ``input`` and at least one rule in ``expect_fail``, ``expect_pass`` or ``expect_skip``, and no other key.
@@ -36,6 +38,7 @@ from wedata_audit.engine import Engine
 from wedata_audit.errors import ConfigError
 from wedata_audit.policy.view import TASK_SECTIONS
 from wedata_audit.results import RULE_FAIL, RULE_SKIP, TaskResult
+from wedata_audit.sources.api.context import inline_context
 from wedata_audit.sources.files import one_snapshot, parse_json
 from wedata_audit.yamlfile import load_yaml_file
 
@@ -50,6 +53,7 @@ class Case:
     expect_fail: tuple[str, ...] = ()
     expect_pass: tuple[str, ...] = ()
     expect_skip: tuple[str, ...] = ()
+    context: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -84,7 +88,8 @@ def load_cases(path: Path) -> list[Case]:
         out.append(Case(name=item["name"], source=f"{source} case #{i + 1}", data=data,
                         expect_fail=tuple(item.get("expect_fail") or ()),
                         expect_pass=tuple(item.get("expect_pass") or ()),
-                        expect_skip=tuple(item.get("expect_skip") or ())))
+                        expect_skip=tuple(item.get("expect_skip") or ()),
+                        context=inline_context(item.get("context") or {})))
     return out
 
 
@@ -218,7 +223,7 @@ def run_cases(cases: Iterable[Case], engine: Engine) -> list[CaseResult]:
 
     cases = list(cases)
     audited: list[TaskResult] = []
-    source = ListSource(Snapshot(source=case.source, data=case.data) for case in cases)
+    source = ListSource(Snapshot(source=case.source, data=case.data, context=case.context) for case in cases)
     run_audit(AuditPlan(rules=tuple(engine.rules), fail_on=Severity.HIGH), source, Terminal(quiet=True),
               on_task=audited.append, summary=False)
     said = {"pass": "passed", "fail": "failed", "skip": "was out of scope", None: "did not run"}

@@ -99,7 +99,7 @@ def test_saved_snapshots_reaudit_offline_to_the_same_verdict(api: FakeWeData, en
     assert fingerprints[0] == fingerprints[1] and fingerprints[0]
     assert {t["project_id"] for t in b["tasks"]} == {api.project_id}
     assert sorted(t["meta"]["sha256"] for t in a["tasks"]) == sorted(t["meta"]["sha256"] for t in b["tasks"])
-    assert not any(TEST_SECRET_KEY in p.read_text() for p in Path("snaps").iterdir())
+    assert not any(TEST_SECRET_KEY in p.read_text() for p in Path("snaps").rglob("*") if p.is_file())
 
 
 def test_bad_credentials_stop_the_run_early(api: FakeWeData, env: None, tmp_path: Path, monkeypatch, capsys) -> None:
@@ -199,8 +199,9 @@ def test_secret_key_appears_in_no_output_at_any_verbosity(env: None, tmp_path: P
         assert main(args) == 3
     out, err = capfd.readouterr()
     assert "DEBUG wedata_audit.sources.api.client" in err  # the highest verbosity really logged requests
-    files = [p for p in (tmp_path / "out").iterdir()] + [p for p in (tmp_path / "snaps").iterdir()]
+    files = [p for p in (tmp_path / "out").iterdir()] + [p for p in (tmp_path / "snaps").glob("*.json")]
     assert len(files) == 6 + 7  # six reports; six versions and the errored task's snapshot
+    files += [p for p in (tmp_path / "snaps" / "_context").rglob("*.json")]  # workflows, members, upstream lists
     for blob in [out, err, *(p.read_text() for p in files)]:
         assert secret_key not in blob
 
@@ -284,7 +285,7 @@ def test_save_snapshots_refuses_a_json_report_inside_the_folder(api: FakeWeData,
 def test_an_empty_existing_folder_is_fine_for_snapshots(api: FakeWeData, env: None, tmp_path: Path) -> None:
     (tmp_path / "snaps").mkdir()
     assert main(audit_args(api, tmp_path / "out", "--save-snapshots", "snaps", "--task", api.task_ids[0])) in (0, 1)
-    assert [p.name for p in (tmp_path / "snaps").iterdir()] == [f"{api.task_ids[0]}.json"]
+    assert [p.name for p in (tmp_path / "snaps").glob("*.json")] == [f"{api.task_ids[0]}.json"]
 
 
 # ---------------------------------------------------------------- option validation
@@ -449,4 +450,4 @@ def test_ctrl_c_while_listing_writes_an_incomplete_report(tmp_path: Path) -> Non
     doc = report(tmp_path / "out")
     assert doc["run"]["complete"] is False and "while listing" in doc["run"]["incomplete_reason"]
     assert [(t["task_id"], t["status"]) for t in doc["tasks"]] == [(api.task_ids[0], "errored")]
-    assert [p.name for p in (tmp_path / "snaps").iterdir()] == [f"{api.task_ids[0]}.json"]
+    assert [p.name for p in (tmp_path / "snaps").glob("*.json")] == [f"{api.task_ids[0]}.json"]

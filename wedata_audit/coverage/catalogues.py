@@ -38,8 +38,6 @@ MAX_ERRORS = 5
 # that has joined the pack must leave this list.
 PLANNED_RULES: frozenset[str] = frozenset({
     "in-production", "unsubmitted-changes", "release-pending",
-    "workflow-run-as", "no-secrets-in-workflow-params", "workflow-schedule-sane", "workflow-concurrency-bounded",
-    "upstream-in-production", "owner-is-member", "approver-is-member", "approver-has-role",
 })
 
 

@@ -261,6 +261,7 @@ OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
     "ne": _ne,
     "in": lambda a, e: a is not None and _in(a, e),
     "not-in": _not_in,
+    "any-in": lambda a, e: any(_in(item, e) for item in (a if isinstance(a, list) else [a] if a is not None else [])),
     "gt": _ordered(lambda a, e: a > e),
     "gte": _ordered(lambda a, e: a >= e),
     "lt": _ordered(lambda a, e: a < e),
@@ -281,7 +282,7 @@ UNARY = frozenset({"present", "absent", "empty", "not-empty"})
 REGEX = frozenset({"regex", "not-regex"})
 GLOB = frozenset({"glob", "not-glob"})
 ORDERED = frozenset({"gt", "gte", "lt", "lte"})
-LIST_VALUED = frozenset({"in", "not-in"})
+LIST_VALUED = frozenset({"in", "not-in", "any-in"})
 
 def kind(value: Any) -> str:
     if isinstance(value, bool):
@@ -325,6 +326,7 @@ EXPECT: dict[str, str] = {
     "ne": "anything but {e}",
     "in": "one of {e}",
     "not-in": "none of {e}",
+    "any-in": "at least one of {e}",
     "gt": "> {e}",
     "gte": ">= {e}",
     "lt": "< {e}",

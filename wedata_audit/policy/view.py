@@ -13,6 +13,13 @@ The view holds the raw ``Data`` fields of a TriggerTaskVersionDetail as they are
 ``task_type``      the documented name of TaskTypeId (null when unknown)
 =================  ==========================================================================
 
+Context (``Snapshot.context``, see :mod:`wedata_audit.sources.api.context`) adds ``workflow``
+(GetTriggerWorkflow ``Data``), ``workflow_params`` (its WorkflowParams as a map), ``workflow_triggers`` (its
+scheduler configurations, each with a derived ``ended``: its EndTime is in the past), ``upstream``
+(ListUpstreamTriggerTasks items, each with a derived ``other_project``: its ProjectId is not the task's) and
+``people`` (``owner``, ``creator``, ``approver``: the project member
+record of OwnerUin, CreateUserUin, ApproveUserUin, or null).
+
 Every part is built defensively: any section may be missing, null or of the wrong type.
 """
 
@@ -20,8 +27,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Mapping
+from datetime import datetime, timezone
 from typing import Any
 
+from wedata_audit.personal import member_record
 from wedata_audit.sources.files import parse_json
 
 TASK_TYPES: dict[int, str] = {
@@ -48,6 +58,10 @@ DERIVED_FIELDS = ("task", "ext", "scheduling_params", "code", "code_error", "ext
 # them (and any field below them) now; a version without them reads null. This is the one list of them.
 CONTEXT_FIELDS = ("workflow", "workflow_params", "workflow_triggers", "upstream", "people", "release",
                   "task_list")
+# Context view field -> the entry of Snapshot.context it is built from. A snapshot without that entry cannot
+# answer a rule reading the field: the engine skips the rule rather than read null.
+CONTEXT_SOURCES = {"workflow": "workflow", "workflow_params": "workflow", "workflow_triggers": "workflow",
+                   "upstream": "upstream", "people": "members"}
 
 
 def pairs_to_map(items: Any) -> dict[str, Any]:
@@ -103,7 +117,56 @@ def _json_value(text: Any) -> Any:
     return None
 
 
-def build_view(data: dict[str, Any]) -> dict[str, Any]:
+def members_by_uin(members: Any) -> dict[str, dict[str, Any]]:
+    """Project members by UserUin, each reduced to the fields rules may read (no phone, no e-mail)."""
+    out: dict[str, dict[str, Any]] = {}
+    for record in members if isinstance(members, list) else ():
+        kept = member_record(record)
+        if kept is not None and isinstance(kept.get("UserUin"), (str, int)) and str(kept["UserUin"]):
+            out.setdefault(str(kept["UserUin"]), kept)
+    return out
+
+
+def _ended(end: Any, now: datetime) -> bool | None:
+    """Whether a trigger's EndTime (``2024-06-30 23:59:59``) is in the past; None when absent or unreadable."""
+    if not isinstance(end, str) or not end.strip():
+        return None
+    try:
+        return datetime.fromisoformat(end.strip().replace(" ", "T").removesuffix("Z")).replace(tzinfo=None) < now
+    except ValueError:
+        return None
+
+
+def _uin(value: Any) -> str:
+    return str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+
+
+def context_view(context: Mapping[str, Any], task: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, Any]:
+    """The context fields of the view from ``Snapshot.context`` (``workflow``, ``upstream``, ``members``)."""
+    out: dict[str, Any] = {}
+    if "workflow" in context:
+        workflow = context["workflow"]
+        out["workflow"] = workflow
+        wf = workflow if isinstance(workflow, dict) else {}
+        out["workflow_params"] = pairs_to_map(wf.get("WorkflowParams")) if wf else None
+        triggers = wf.get("TriggerWorkflowSchedulerConfigurations")
+        now = datetime.now(timezone.utc).replace(tzinfo=None)
+        out["workflow_triggers"] = ([{**t, "ended": _ended(t.get("EndTime"), now)} if isinstance(t, dict) else t
+                                     for t in triggers] if isinstance(triggers, list) else ([] if wf else None))
+    if "upstream" in context:
+        upstream, project = context["upstream"], _uin(context.get("project_id"))
+        out["upstream"] = ([{**u, "other_project": bool(project) and _uin(u.get("ProjectId")) not in ("", project)}
+                            if isinstance(u, dict) else u for u in upstream]
+                           if isinstance(upstream, list) else upstream)
+    if "members" in context:
+        members = members_by_uin(context["members"])
+        out["people"] = {role: members.get(_uin(uin)) for role, uin in (
+            ("owner", task.get("OwnerUin")), ("creator", data.get("CreateUserUin")),
+            ("approver", data.get("ApproveUserUin")))}
+    return out
+
+
+def build_view(data: dict[str, Any], context: Mapping[str, Any] | None = None) -> dict[str, Any]:
     view = dict(data)
     task_obj = data.get("Task")
     merged: dict[str, Any] = {}
@@ -129,4 +192,6 @@ def build_view(data: dict[str, Any]) -> dict[str, Any]:
         ext_json=ext_json,
         task_type=TASK_TYPES.get(type_id) if isinstance(type_id, int) and not isinstance(type_id, bool) else None,
     )
+    if context:
+        view.update(context_view(context, merged, data))
     return view

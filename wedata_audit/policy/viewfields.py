@@ -223,3 +223,42 @@ def _walk(node: Any, shape: Shape | None, key: str, found: list[UnknownField]) -
     for child in children:  # functions, or/and/not, comparators, multi-selects, key-value pairs
         _walk(child, shape, key, found)
     return None
+
+
+def key_roots(expr: str) -> frozenset[str]:
+    """The top-level view fields ``expr`` reads (``workflow_params.x`` -> ``workflow_params``); ``@`` when
+    it reads the whole view. ``expr`` must be valid JMESPath."""
+    return frozenset(_roots(jmespath.parser.Parser().parse(expr).parsed))
+
+
+def rule_view_fields(spec: Mapping[str, Any]) -> frozenset[str]:
+    """Every top-level view field the keys of a rule's ``when`` and ``check`` read (a built-in check reads
+    the raw Data only, so it adds none)."""
+    out: set[str] = set()
+    for part in ("when", "check"):
+        for _where, expr in condition_keys(spec.get(part), part):
+            out |= key_roots(expr)
+    return frozenset(out)
+
+
+_LEFT_ONLY = ("subexpression", "pipe", "index_expression", "projection", "filter_projection", "value_projection",
+              "flatten")
+
+
+def _roots(node: Any) -> set[str]:
+    if not isinstance(node, dict):
+        return set()
+    kind = node.get("type")
+    children = [c for c in node.get("children", []) if isinstance(c, dict)]
+    if kind == "field":
+        return {node["value"]}
+    if kind in ("current", "identity"):
+        return {"@"}
+    if kind in ("literal", "expref"):
+        return set()
+    if kind in _LEFT_ONLY:  # the rest applies to what the left side yields
+        return _roots(children[0]) if children else set()
+    out: set[str] = set()
+    for child in children:  # functions, or/and/not, comparators, multi-selects, key-value pairs
+        out |= _roots(child)
+    return out

@@ -98,7 +98,11 @@ class JsonReporter(Reporter):
         return "{\n" + "\n".join(lines) + '\n "tasks": ['
 
     def tail(self, run: Run) -> str:
-        return "\n ]\n}\n" if self._count else "]\n}\n"
+        end = "\n ]" if self._count else "]"
+        requests = run.meta.get("requests")  # a live audit: API requests per action, known at the end
+        if isinstance(requests, dict):
+            end += f',\n "requests": {_dumps(dict(sorted(requests.items())))}'
+        return end + "\n}\n"
 
 
 def render_document(result: AuditResult) -> str:

@@ -25,7 +25,7 @@ Extension points (not used yet):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Protocol, runtime_checkable
 
 from wedata_audit.errors import AuditError
@@ -54,8 +54,9 @@ class FileSource:
     file at a time. Unreadable input becomes errored snapshots; an empty input is a reason."""
 
     def __init__(self, paths: Iterable[str], *, files: list[str] | None = None, project_id: str | None = None,
-                 inputs: Iterable[str] | None = None) -> None:
+                 inputs: Iterable[str] | None = None, attach: Callable[[Snapshot], Snapshot] | None = None) -> None:
         self.paths = list(paths)
+        self.attach = attach  # adds saved context to each snapshot (sources/api/context.SavedContext)
         self.files = files if files is not None else expand_paths(self.paths)
         self.project_id = project_id
         self.inputs = tuple(inputs if inputs is not None else self.paths)
@@ -65,7 +66,7 @@ class FileSource:
     def snapshots(self) -> Iterator[Snapshot]:
         for snap in read_snapshots(self.files, project_id=self.project_id):
             self.count += 1
-            yield snap
+            yield snap if self.attach is None else self.attach(snap)
 
     def incomplete_reasons(self) -> list[str]:
         return [] if self.count else ["no task version was found in the input"]

@@ -124,6 +124,7 @@ class WeDataClient:
         self._credentials = credentials
         self._rng = random.Random()
         self._rng_lock = threading.Lock()
+        self.requests: dict[str, int] = {}  # requests sent per action (every attempt), for the run metadata
         self._session = requests.Session()
         self._session.headers["User-Agent"] = f"wedata-audit/{__version__}"
         adapter = HTTPAdapter(pool_connections=2, pool_maxsize=pool_size, max_retries=0)
@@ -156,6 +157,8 @@ class WeDataClient:
             self.limiter.acquire()
             if stop is not None and stop.is_set():
                 raise Cancelled(action)
+            with self._rng_lock:
+                self.requests[action] = self.requests.get(action, 0) + 1
             try:
                 return self._attempt(action, body)
             except _Transient as exc:

@@ -48,7 +48,8 @@ class FetchRun:
     """
 
     def __init__(self, client: WeDataClient, project_id: str, tasks: Iterable[TaskRef | str], *, workers: int = 8,
-                 on_progress: ProgressCallback | None = None, snapshot_dir: str | Path | None = None) -> None:
+                 on_progress: ProgressCallback | None = None, snapshot_dir: str | Path | None = None,
+                 enrich: Callable[[Snapshot, threading.Event], Snapshot] | None = None) -> None:
         if workers < 1:
             raise ValueError("workers must be at least 1")
         self.client = client
@@ -56,6 +57,7 @@ class FetchRun:
         self.tasks = dedupe(tasks)
         self.workers = workers
         self.on_progress = on_progress
+        self.enrich = enrich  # adds context to a fetched version, in the worker (sources/api/context.py)
         self.snapshot_dir = Path(snapshot_dir) if snapshot_dir is not None else None
         self.fatal: FatalRemoteError | None = None
         self.unfetched: list[str] = []
@@ -100,7 +102,7 @@ class FetchRun:
                 ref = next(queue, None)
                 if ref is None:
                     return
-                pending[pool.submit(self._fetch_one, ref[0], ref[1], stop)] = ref[0]
+                pending[pool.submit(self._fetch_task, ref[0], ref[1], stop)] = ref[0]
 
         try:
             top_up()
@@ -152,6 +154,10 @@ class FetchRun:
     def _meta(self, task_id: str) -> dict[str, Any]:
         return {"project_id": self.project_id, "task_id": task_id, "endpoint": self.client.endpoint,
                 "region": self.client.region}
+
+    def _fetch_task(self, task_id: str, version_id: str | None, stop: threading.Event) -> Snapshot:
+        snapshot = self._fetch_one(task_id, version_id, stop)
+        return snapshot if self.enrich is None else self.enrich(snapshot, stop)
 
     def _fetch_one(self, task_id: str, version_id: str | None, stop: threading.Event) -> Snapshot:
         source = f"api:{task_id}"

@@ -24,6 +24,7 @@ from wedata_audit.runner import (
     targets_of,
 )
 from wedata_audit.sources.api.client import DEFAULT_ENDPOINT, ApiError, RemoteTaskError, WeDataClient, parse_endpoint
+from wedata_audit.sources.api.context import ContextFetcher, context_needs
 from wedata_audit.sources.api.credentials import Credentials, resolve_credentials, resolve_region
 from wedata_audit.sources.api.fetch import FetchRun, dedupe, list_tasks
 from wedata_audit.sources.files import SUFFIXES as SNAPSHOT_SUFFIXES
@@ -92,7 +93,8 @@ class ApiSource:
     """
 
     def __init__(self, client: WeDataClient, project_id: str, refs: list[TaskRef], *, select: Any, workers: int,
-                 snapshot_dir: Path | None, quiet: bool, cfg_source: str | None) -> None:
+                 snapshot_dir: Path | None, quiet: bool, cfg_source: str | None,
+                 context: ContextFetcher | None = None) -> None:
         self.client = client
         self.project_id = project_id
         self.refs = list(refs)
@@ -101,6 +103,7 @@ class ApiSource:
         self.snapshot_dir = snapshot_dir
         self.quiet = quiet
         self.cfg_source = cfg_source
+        self.context = context if context is not None and context.needs else None
         self.failure: AuditError | None = None
         self.listing_failure: str | None = None
         self.listing_interrupted = False
@@ -129,6 +132,7 @@ class ApiSource:
         progress = self.progress = Progress(len(tasks), quiet=self.quiet)
         run = self.run = FetchRun(self.client, self.project_id, tasks, workers=self.workers,
                                   snapshot_dir=self.snapshot_dir,
+                                  enrich=self.context.attach if self.context is not None else None,
                                   on_progress=lambda _d, _t, snap: progress.advance(errored=snap.error is not None))
         self.inputs = (f"{self.client.endpoint} project {self.project_id} ({len(run.tasks)} task(s))",)
         return run
@@ -212,10 +216,21 @@ def execute_audit(opts: LiveOptions, term: Terminal, *, credentials: Credentials
     creds = credentials or resolve_credentials(profile, cvm_role=opts.use_cvm_role)
     snapshot_dir = prepare_snapshot_dir(opts.save_snapshots, opts.report)
     with WeDataClient(creds, region, endpoint=endpoint, **client_args) as client:
+        context = ContextFetcher(client, project_id, context_needs(plan.rules), snapshot_dir=snapshot_dir)
         source = ApiSource(client, project_id, refs, select=select, workers=workers, snapshot_dir=snapshot_dir,
-                           quiet=opts.report.quiet, cfg_source=cfg.source)
-        return run_audit(plan, source, term,
-                         meta={"endpoint": client.endpoint, "region": region, "project_id": project_id})
+                           quiet=opts.report.quiet, cfg_source=cfg.source, context=context)
+        try:
+            return run_audit(plan, source, term, meta={"endpoint": client.endpoint, "region": region,
+                                                       "project_id": project_id, "requests": client.requests})
+        finally:
+            if term.verbose:
+                term.note(request_counts_line(client.requests))
+
+
+def request_counts_line(requests: dict[str, int]) -> str:
+    """``requests: 63 (GetTriggerTaskVersion 60, ListTriggerTasks 1, ...)``: what the run cost in API calls."""
+    parts = ", ".join(f"{action} {n}" for action, n in sorted(requests.items()))
+    return f"requests: {sum(requests.values())}" + (f" ({parts})" if parts else "")
 
 
 def _setting(option: Any, cfg: Config, key: str) -> Any:
