@@ -30,6 +30,7 @@ FINDING_KEYS = [
     "status",
     "note",
     "fingerprint",
+    "first_seen",
 ]
 
 

@@ -13,6 +13,7 @@ import pytest
 from tests.report_factory import MASKED, SECRET, sample_result
 from wedata_audit.finding import Finding, Severity, Subject
 from wedata_audit.reporters import registry
+from wedata_audit.reporters.citext import primary_location_line_hash
 from wedata_audit.reporters.sarif import FINGERPRINT_KEY, SarifReporter, build_log, render_document
 from wedata_audit.results import AuditResult, TaskResult
 
@@ -155,7 +156,9 @@ def test_one_result_per_finding_with_level_and_fingerprint() -> None:
     for entry, finding in zip(results, findings, strict=True):
         assert entry["ruleId"] == finding.rule_id
         assert entry["level"] == LEVELS[finding.severity.value]
-        assert entry["partialFingerprints"] == {FINGERPRINT_KEY: finding.fingerprint}
+        assert entry["partialFingerprints"] == {
+            FINGERPRINT_KEY: finding.fingerprint,
+            "primaryLocationLineHash": primary_location_line_hash(finding, occurrence=1)}
         assert entry["message"]["text"].startswith(finding.message.replace("\ud800", "\ufffd"))
     assert {e["level"] for e in results} == {"error", "warning", "note"}
 
@@ -239,33 +242,102 @@ def test_logical_location_names_the_task_version() -> None:
     assert logical["kind"] == "module"
 
 
-def test_jsonl_source_gives_file_and_line() -> None:
+def test_jsonl_source_gives_the_file_and_its_line() -> None:
     physical = location_of(Subject(source="exports/project a/tasks.jsonl:12", task_id="42"))["physicalLocation"]
+    # every key of a JSON Lines document is on its line: the file need not be read
     assert physical == {"artifactLocation": {"uri": "exports/project%20a/tasks.jsonl"}, "region": {"startLine": 12}}
 
 
-def test_array_source_gives_file_only() -> None:
+def test_array_source_gives_the_file() -> None:
     physical = location_of(Subject(source="exports/versions.json[3]", task_id="42"))["physicalLocation"]
-    assert physical == {"artifactLocation": {"uri": "exports/versions.json"}}
+    assert physical["artifactLocation"] == {"uri": "exports/versions.json"}
 
 
-def test_absolute_source_is_made_relative() -> None:
+def test_absolute_source_is_made_relative_never_a_scheme() -> None:
     inside = location_of(Subject(source="/repo/exports/t.json", task_id="42"), cwd=Path("/repo"))
     assert inside["physicalLocation"]["artifactLocation"]["uri"] == "exports/t.json"
     outside = location_of(Subject(source="/elsewhere/t.json", task_id="42"), cwd=Path("/repo"))
-    assert outside["physicalLocation"]["artifactLocation"]["uri"] == "file:///elsewhere/t.json"
+    assert outside["physicalLocation"]["artifactLocation"]["uri"] == "../elsewhere/t.json"
 
 
 @pytest.mark.parametrize("source", ["api:20240501000000042", "<stdin>", "<stdin>:3"])
-def test_non_file_sources_get_a_synthetic_uri(source: str) -> None:
+def test_non_file_sources_point_at_the_saved_snapshot_path(source: str) -> None:
     subject = Subject(source=source, project_id="1460947878944567296", task_id="20240501000000042")
     physical = location_of(subject)["physicalLocation"]
-    assert physical == {"artifactLocation": {"uri": "wedata://1460947878944567296/20240501000000042"}}
+    assert physical == {"artifactLocation": {"uri": "wedata/1460947878944567296/20240501000000042.json"},
+                        "region": {"startLine": 1}}
 
 
-def test_synthetic_uri_is_percent_encoded() -> None:
+def test_hostile_ids_stay_one_relative_segment() -> None:
     physical = location_of(Subject(source="api:x", task_id="a/b c"))["physicalLocation"]
-    assert physical["artifactLocation"]["uri"] == "wedata://default/a%2Fb%20c"
+    uri = physical["artifactLocation"]["uri"]
+    assert uri.startswith("wedata/default/a_b_c-") and uri.endswith(".json") and ":" not in uri
+
+
+def test_check_on_snapshot_files_gives_the_line_of_each_key(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, validator: jsonschema.Draft4Validator) -> None:
+    """The Done-when of issue 10: relative URI, the key's line, a line hash; schema-valid."""
+    from wedata_audit.cli import main
+
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    snaps = tmp_path / "snaps"
+    snaps.mkdir()
+    for f in examples.glob("*.json"):
+        # move the keys down so that a line taken from anywhere else would show
+        (snaps / f.name).write_text("\n\n\n" + f.read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "snaps", "--format", "sarif", "-o", "out", "-q"]) == 1
+    log = json.loads((tmp_path / "out" / "report.sarif").read_text(encoding="utf-8"))
+    assert validator.is_valid(log)
+    results = log["runs"][0]["results"]
+    assert results
+    needles = {"kerberos-login": '"enableKerberosLogin"', "approval-status": '"ApproveStatus"',
+               "description": '"TaskDescription"'}
+    seen = set()
+    for r in results:
+        loc = r["locations"][0]["physicalLocation"]
+        uri = loc["artifactLocation"]["uri"]
+        assert uri.startswith("snaps/") and "://" not in uri
+        assert r["partialFingerprints"]["primaryLocationLineHash"].endswith(":1")
+        lines = (tmp_path / uri).read_text(encoding="utf-8").splitlines()
+        line = loc["region"]["startLine"]
+        if r["ruleId"] in needles:
+            seen.add(r["ruleId"])
+            assert needles[r["ruleId"]] in lines[line - 1], (r["ruleId"], line)
+    assert {"kerberos-login", "approval-status"} <= seen
+
+
+def test_line_hash_is_stable_across_runs_and_line_moves() -> None:
+    result = sample_result(1, kinds=("failed",), hostile=False)
+    first = run_of(result)["results"][0]["partialFingerprints"]["primaryLocationLineHash"]
+    again = run_of(result)["results"][0]["partialFingerprints"]["primaryLocationLineHash"]
+    assert first == again
+
+
+def test_repeated_line_hash_in_one_file_counts_occurrences() -> None:
+    result = sample_result(1, kinds=("failed",), hostile=False)
+    base = result.tasks[0].findings[0]
+    v2 = replace(base, subject=replace(base.subject, version_id="v2"))
+    results = run_of(with_findings(result, 0, [base, v2]))["results"]
+    hashes = [r["partialFingerprints"]["primaryLocationLineHash"] for r in results]
+    assert hashes[0].endswith(":1") and hashes[1] == hashes[0][:-2] + ":2"
+
+
+def test_help_uri_from_rule_else_documentation_url() -> None:
+    from wedata_audit.reporters.base import ReportSettings
+
+    result = sample_result(1, kinds=("failed",), hostile=False)
+    rules = list(result.rules)
+    rules[0] = replace(rules[0], help_uri="https://example.com/own")
+    result = replace(result, rules=tuple(rules))
+    plain = run_of(result)["tool"]["driver"]["rules"]
+    assert plain[0]["helpUri"] == "https://example.com/own"
+    assert all("helpUri" not in d for d in plain[1:])
+    reporter = SarifReporter(settings=ReportSettings(documentation_url="https://docs.example.com/rules"))
+    (run,) = json.loads(reporter.render(result))["runs"]
+    descriptors = run["tool"]["driver"]["rules"]
+    assert descriptors[0]["helpUri"] == "https://example.com/own"
+    assert descriptors[1]["helpUri"] == f"https://docs.example.com/rules#{rules[1].id}"
 
 
 def test_missing_ids_fall_back_to_placeholders() -> None:
@@ -321,3 +393,23 @@ def test_errored_task_has_no_result() -> None:
 
 def test_deterministic() -> None:
     assert render_document(sample_result(4)) == render_document(sample_result(4))
+
+
+def test_help_uri_from_policy_file_and_configuration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from wedata_audit.cli import main
+
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    (tmp_path / "mine.yaml").write_text(
+        "- id: my-rule\n  title: Task has a name\n  severity: low\n  description: Names help.\n"
+        "  remediation: Name it.\n  help_uri: https://wiki.example.com/my-rule\n"
+        "  check: {key: task.TaskName, op: not-empty}\n", encoding="utf-8")
+    (tmp_path / "wedata-audit.yaml").write_text(
+        "documentation_url: https://docs.example.com/rules\nrules: [mine.yaml]\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", str(examples), "--format", "sarif", "-o", "out", "-q"]) == 1
+    rules = {r["id"]: r for r in json.loads((tmp_path / "out" / "report.sarif").read_text())["runs"][0]["tool"][
+        "driver"]["rules"]}
+    assert rules["my-rule"]["helpUri"] == "https://wiki.example.com/my-rule"
+    assert rules["kerberos-login"]["helpUri"] == "https://docs.example.com/rules#kerberos-login"
+    (tmp_path / "wedata-audit.yaml").write_text("documentation_url: not a url\n", encoding="utf-8")
+    assert main(["check", str(examples), "--format", "sarif", "-o", "out", "-q"]) == 2

@@ -60,6 +60,8 @@ def report_options(fn: F) -> F:
         click.option("--waivers", type=click.Path(), help="Waivers file (YAML): accepted exceptions with expiry."),
         click.option("--baseline", type=click.Path(),
                      help="An earlier JSON report: only findings not in it count for the gate."),
+        click.option("--previous", type=click.Path(),
+                     help="An earlier JSON report: each finding's first_seen date is carried from it."),
         click.option("--junit-failures", type=click.Choice(["gate", "all"]),
                      help="JUnit <failure> for open findings at or above --fail-on only (gate), or for every open "
                           "finding (all) [default: gate]."),
@@ -95,7 +97,7 @@ def _rule_opts(kw: dict[str, Any]) -> RuleOptions:
 
 
 def _filter_opts(kw: dict[str, Any]) -> FilterOptions:
-    return FilterOptions(waivers=kw.pop("waivers"), baseline=kw.pop("baseline"),
+    return FilterOptions(waivers=kw.pop("waivers"), baseline=kw.pop("baseline"), previous=kw.pop("previous"),
                          release_gate=kw.pop("release_gate", None))
 
 
@@ -249,6 +251,21 @@ def diff(old: str, new: str, fmt: str) -> int:
     from wedata_audit.reportdiff import diff_reports
 
     return diff_reports(old, new, fmt, Terminal())
+
+
+@cli.command()
+@click.argument("reports", nargs=-1, required=True)
+@click.option("-o", "--output-dir", type=click.Path(),
+              help="Folder for history.html and history.csv [default: reports].")
+def history(reports: tuple[str, ...], output_dir: str | None) -> int:
+    """Trends across earlier JSON reports (files or folders): history.html (SVG charts) and history.csv.
+
+    Runs are ordered by start time; reports of other projects or rulesets form their own series. A file that
+    is not a readable report is named and skipped (exit 3).
+    """
+    from wedata_audit.history import execute_history
+
+    return execute_history(list(reports), output_dir, Terminal())
 
 
 @cli.group()

@@ -88,6 +88,8 @@ class Finding:
     expected: str | None = None
     status: FindingStatus = FindingStatus.OPEN
     note: str | None = None
+    # The date (YYYY-MM-DD) the finding was first reported: set by the first-seen filter (filters/firstseen.py).
+    first_seen: str | None = None
 
     @property
     def fingerprint(self) -> str:

@@ -8,13 +8,14 @@ A bad option or file fails here (exit 2), before a request is sent or a report t
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from wedata_audit.config import Config
 from wedata_audit.coverage.catalogues import Catalogue, find_catalogue, load_catalogues, restrict_to_framework
 from wedata_audit.errors import UsageError
 from wedata_audit.filters import Filter
 from wedata_audit.filters.baseline import Baseline, BaselineFilter
+from wedata_audit.filters.firstseen import FirstSeen, FirstSeenFilter
 from wedata_audit.filters.waivers import Waiver, WaiverFilter
 from wedata_audit.finding import Severity
 from wedata_audit.policy.loading import Rule, ruleset_digest
@@ -42,15 +43,17 @@ class FilterPlan:
     waivers: tuple[Waiver, ...] | None = None
     waivers_source: str | None = None
     baseline: Baseline | None = None
+    first_seen: FirstSeen | None = None  # from --previous and --baseline
 
     def start(self, rules: tuple[Rule, ...] = ()) -> list[Filter]:
-        """Waivers, then baseline (which compares with the rules this run evaluates)."""
+        """Waivers, then baseline (which compares with the rules this run evaluates), then first seen."""
         out: list[Filter] = []
         if self.waivers is not None:
             out.append(WaiverFilter(list(self.waivers), today=self.today, source=self.waivers_source))
         if self.baseline is not None:
             out.append(BaselineFilter(self.baseline, digest=ruleset_digest(rules),
                                       rule_ids=frozenset(r.id for r in rules)))
+        out.append(FirstSeenFilter(self.first_seen, self.today))
         return out
 
 
@@ -71,7 +74,7 @@ def build_plan(rules: RuleOptions, report: ReportOptions, filters: FilterOptions
     merge_config(cfg, report, filters)
     fail_on = parse_fail_on(report.fail_on or "high")
     targets = tuple(targets_of(report))
-    settings = report_settings(report)
+    settings = replace(report_settings(report), documentation_url=cfg.get("documentation_url") or "")
     available = all_rules(rules, cfg)
     ruleset = select_ruleset(available, rules, cfg)
     frameworks, ruleset = resolve_frameworks(rules, cfg, ruleset)
@@ -81,6 +84,7 @@ def build_plan(rules: RuleOptions, report: ReportOptions, filters: FilterOptions
         waivers=tuple(loaded.waivers) if loaded.waivers is not None else None,
         waivers_source=loaded.waivers_source,
         baseline=loaded.baseline,
+        first_seen=loaded.first_seen,
     )
     gate = filters.release_gate or cfg.get("release_gate") or "new"
     if gate not in ("new", "all"):

@@ -39,6 +39,7 @@ class RuleInfo:
     description: str = ""
     remediation: str = ""
     controls: tuple[str, ...] = ()
+    help_uri: str = ""  # where the rule is documented (SARIF helpUri); "" = the configuration's default
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from wedata_audit.config import Config, find_config
 from wedata_audit.coverage.catalogues import catalogue_files
 from wedata_audit.errors import ConfigError, UsageError
 from wedata_audit.filters.baseline import Baseline, load_baseline
+from wedata_audit.filters.firstseen import FirstSeen, load_first_seen
 from wedata_audit.filters.waivers import Waiver, load_waivers
 from wedata_audit.finding import Severity
 from wedata_audit.policy.loading import RawRule, Rule, build_rules, load_raw_rules, parse_overrides, policy_files
@@ -52,6 +53,7 @@ class ReportOptions:
 class FilterOptions:
     waivers: str | None = None
     baseline: str | None = None
+    previous: str | None = None  # an earlier JSON report: findings' first_seen dates carried from it
     today: dt.date | None = None  # the date waivers are judged on (default: today, UTC)
     release_gate: str | None = None  # --release-gate new|all (config release_gate; default new)
 
@@ -151,7 +153,7 @@ def run_inputs(cfg: Config, rules: RuleOptions, filters: FilterOptions, *,
     items += [RunInput(str(f), "policy file") for f in policy_files(rule_paths)]
     items += [RunInput(str(f), "framework catalogue") for f in catalogue_files(framework_paths(rules, cfg))]
     for path, role in ((filters.waivers, "waivers file"), (filters.baseline, "baseline"),
-                       (tasks_file, "tasks file")):
+                       (filters.previous, "previous report"), (tasks_file, "tasks file")):
         if path:
             items.append(RunInput(path, role))
     return items
@@ -170,6 +172,7 @@ class LoadedFilters:
     waivers: list[Waiver] | None = None
     waivers_source: str | None = None
     baseline: Baseline | None = None
+    first_seen: FirstSeen | None = None
 
 
 def load_filters(opts: FilterOptions, cfg: Config, known_rules: Collection[str]) -> LoadedFilters:
@@ -182,6 +185,10 @@ def load_filters(opts: FilterOptions, cfg: Config, known_rules: Collection[str])
         loaded.waivers_source = opts.waivers
     if opts.baseline:
         loaded.baseline = load_baseline(opts.baseline)
+    for path, role in ((opts.baseline, "baseline"), (opts.previous, "previous report")):
+        if path:
+            found = load_first_seen(path, role)
+            loaded.first_seen = found if loaded.first_seen is None else loaded.first_seen.merge(found)
     return loaded
 
 
@@ -194,8 +201,9 @@ def execute_check(opts: CheckOptions, term: Terminal) -> int:
     cfg = find_config(opts.config)
     merge_config(cfg, opts.report, opts.filters)
     targets = targets_of(opts.report)
+    report_files = [t.path for t in targets if not t.to_stdout]
     saved = SavedContext.for_paths(opts.paths)  # context saved beside the versions (``_context/``): not versions
-    files = expand_paths(opts.paths, exclude=[Path(opts.report.output_dir or "reports"), *(t.path for t in targets),
+    files = expand_paths(opts.paths, exclude=[Path(opts.report.output_dir or "reports"), *report_files,
                                               *(saved.roots if saved else ())])
     clear_stale_reports(targets, run_inputs(cfg, opts.rules, opts.filters, snapshots=files))
     plan = build_plan(opts.rules, opts.report, opts.filters, cfg)

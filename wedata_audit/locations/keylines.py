@@ -12,6 +12,7 @@ The file is read again at report time: were it edited during the run, lines coul
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Iterable
 from pathlib import Path
@@ -22,6 +23,9 @@ from wedata_audit.locations.locate import Locator
 from wedata_audit.reporters.citext import NON_FILE_SOURCES, source_path
 
 UNKNOWN_LINE = 1
+# A JSON Lines source ("file.jsonl:12", "file.jsonl:12[0]"): every key of that document is on line 12, so the
+# file need not be read (nor held: a JSON Lines file can be the whole run).
+_JSONL_LINE = re.compile(r"^:(\d+)(?:\[\d+\])*$")
 
 
 class KeyLines:
@@ -35,8 +39,12 @@ class KeyLines:
         self._starts: list[int] | None = None
         self._arrays: dict[int, list[int]] = {}
         self._locator: tuple[str, Locator] | None = None
+        self._jsonl_file: str | None = None  # the JSON Lines file of the last task (a prefix of its source)
 
     def lines(self, subject: Subject, keys: Iterable[str]) -> dict[str, int]:
+        fixed = self._jsonl_line(subject.source)
+        if fixed is not None:
+            return dict.fromkeys(keys, fixed)
         locator = self._locator_for(subject.source)
         out: dict[str, int] = {}
         for key in keys:
@@ -47,6 +55,21 @@ class KeyLines:
 
     def line(self, subject: Subject, key: str) -> int:
         return self.lines(subject, (key,))[key]
+
+    def _jsonl_line(self, source: str) -> int | None:
+        if not source or source.startswith(NON_FILE_SOURCES) or ":" not in source:
+            return None
+        last = self._jsonl_file
+        if last is not None and source.startswith(last):  # the file of the previous task: no stat again
+            match = _JSONL_LINE.match(source[len(last):])
+            if match:
+                return max(int(match.group(1)), 1)
+        path = source_path(source, self.base)
+        match = _JSONL_LINE.match(source[len(path):])
+        if match is None:
+            return None
+        self._jsonl_file = path
+        return max(int(match.group(1)), 1)
 
     def _locator_for(self, source: str) -> Locator | None:
         if not source or source.startswith(NON_FILE_SOURCES):

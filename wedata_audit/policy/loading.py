@@ -226,7 +226,7 @@ def _compile(item: RawRule, overrides: Mapping[str, Any], severity: str | None,
         raise ConfigError(key_errors[0] + more, source=item.source, rule_id=rid)
     info = RuleInfo(id=rid, title=spec["title"], severity=sev, category=spec.get("category", ""),
                     description=spec["description"].strip(), remediation=spec["remediation"].strip(),
-                    controls=tuple(spec.get("controls", ())))
+                    controls=tuple(spec.get("controls", ())), help_uri=spec.get("help_uri", ""))
     linked = {name: shared[name] for name in _param_refs(spec) if name in shared and name not in effective}
     return Rule(info=info, params=effective, source=item.source, spec=spec, sensitive=sensitive,
                 when=when, check=check, doc_params=declared, linked_params=linked, builtin=builtin,

@@ -18,7 +18,8 @@ from wedata_audit.reporters.base import (
     write_atomic,
 )
 
-BUILTIN = ("coverage_csv", "csv_report", "html", "json_report", "junit", "markdown", "sarif")
+BUILTIN = ("codequality", "coverage_csv", "csv_report", "github", "html", "json_report", "junit", "markdown",
+           "sarif")
 
 __all__ = [
     "ReportSettings",

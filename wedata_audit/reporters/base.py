@@ -47,6 +47,8 @@ class ReportSettings:
 
     junit_failures: str = "gate"
     junit_passing: str = "auto"
+    # The configuration's documentation_url: SARIF rules without their own help_uri link to it + "#rule-id".
+    documentation_url: str = ""
 
 
 def scrub_surrogates(text: str) -> str:
@@ -164,6 +166,14 @@ class Reporter:
     # Found near the start of every file this reporter writes: how a stale report is told from a file that
     # merely sits at the report's path (only the former may be removed or replaced).
     marker: ClassVar[re.Pattern[bytes]]
+    # True: with no PATH (or PATH "-") the report goes to standard output, which is no file: the stale-report
+    # and input guards skip it (``github``).
+    stdout: ClassVar[bool] = False
+
+    @classmethod
+    def side_outputs(cls) -> list[Path]:
+        """Files other than its own that this format writes to (appends to): kept off the run's inputs too."""
+        return []
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)

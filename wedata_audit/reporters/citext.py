@@ -148,6 +148,8 @@ def source_path(source: str, cwd: Path | None = None) -> str:
 
 def _safe_segment(value: str, fallback: str) -> str:
     """One path segment from an untrusted id, as ``--save-snapshots`` names files (hash when changed)."""
+    if not value:
+        return fallback
     name = _UNSAFE.sub("_", value).lstrip(".") or fallback
     if name != value:
         name = f"{name}-{hashlib.sha256(value.encode('utf-8', 'surrogatepass')).hexdigest()[:12]}"

@@ -25,6 +25,7 @@ def finding_fields(finding: Finding) -> dict[str, Any]:
         "status": str(finding.status),
         "note": finding.note,
         "fingerprint": finding.fingerprint,
+        "first_seen": finding.first_seen,
     }
 
 

@@ -212,12 +212,24 @@ def _finding_status(f: Finding) -> int:
     return FINDING_STATUSES.index(status) if status in FINDING_STATUSES else 0
 
 
+def finding_age(first_seen: str | None, run_started: str) -> str | None:
+    """``first seen 2026-01-05 (55 days)``: a finding's age on the run's date; None without a date."""
+    if not first_seen:
+        return None
+    try:
+        days = (datetime.fromisoformat(run_started[:10]) - datetime.fromisoformat(first_seen[:10])).days
+    except ValueError:
+        return f"first seen {first_seen}"
+    return f"first seen {first_seen}" + (f" ({days} day{'s' if days != 1 else ''})" if days > 0 else " (new)")
+
+
 class Payload:
     """The data the page renders, as tables of rows, built row by row.
 
     ``rules``:    [id, severity, title, category, remediation]
     ``tasks``:    [*TASK_FIELDS, status, error, rules passed, rules skipped, [*EVIDENCE_KEYS]]
-    ``findings``: [task, rule, severity, status, message, key, actual, expected, note]
+    ``findings``: [task, rule, severity, status, message, key, actual, expected, note, age]
+    (age: "first seen DATE (N days)" when the finding has a first_seen date)
     Severity, status, task and rule are indexes; text cells are a string, an index into
     ``strings`` or null; trailing empty cells are omitted.
     """
@@ -246,7 +258,8 @@ class Payload:
                 self.rule_index[f.rule_id] = len(self.rules)
                 self.rules.append(RuleInfo(id=f.rule_id, title=f.title, severity=f.severity))
             row = [ti, self.rule_index[f.rule_id], f.severity.rank, _finding_status(f), pool.ref(f.message),
-                   pool.ref(f.key), pool.ref(f.actual), pool.ref(f.expected), pool.ref(f.note)]
+                   pool.ref(f.key), pool.ref(f.actual), pool.ref(f.expected), pool.ref(f.note),
+                   pool.ref(finding_age(f.first_seen, self.run.started))]
             findings.append(_trim(row))
             self.n_findings += 1
         return task_row, findings

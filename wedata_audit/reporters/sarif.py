@@ -9,12 +9,14 @@ Valid against the OASIS ``sarif-schema-2.1.0.json``. Shape, one run:
   ``security`` category, GitHub's numeric ``security-severity``;
 * one ``result`` per finding (open, waived or existing): ``level`` from the finding's severity
   (critical/high -> error, medium -> warning, low/info -> note), the message with the failing key and
-  the (already masked) actual and expected values, a ``partialFingerprints`` entry
-  ``wedataAudit/v1`` = :attr:`Finding.fingerprint`, and one location holding both a logical location
-  (the task version, ``<project>/<workflow>/<task id>@<version>``) and a physical one (the snapshot
-  file, relative to the working directory when possible, with its line for JSON Lines input; a
-  synthetic ``wedata://<project>/<task id>`` for API and stdin input) -- GitHub rejects results
-  without a physical location;
+  the (already masked) actual and expected values, ``partialFingerprints`` ``wedataAudit/v1`` =
+  :attr:`Finding.fingerprint` and ``primaryLocationLineHash`` (what GitHub code scanning tracks an alert
+  by; from project, task, rule and key, so stable across runs and line moves), and one location holding
+  both a logical location (the task version, ``<project>/<workflow>/<task id>@<version>``) and a physical
+  one: a scheme-less relative URI (the snapshot file relative to the working directory, or
+  ``wedata/<project>/<task id>.json`` for API and stdin input, where ``--save-snapshots`` writes it) and
+  ``region.startLine``, the line of the failing key in the snapshot file (1 when there is no file);
+* rules carry ``helpUri`` when the rule has ``help_uri`` or the configuration ``documentation_url``;
 * waived findings carry ``suppressions`` [{kind ``external``, justification = the waiver note}];
   when the run used a baseline (some finding is ``existing``, or ``meta["baseline"]`` is set) open
   findings are ``baselineState: new`` and existing ones ``unchanged``; waived ones have no
@@ -33,12 +35,14 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime, timezone
-from pathlib import Path, PurePosixPath, PureWindowsPath
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from wedata_audit.finding import Finding, FindingStatus, Severity, Subject
+from wedata_audit.locations.keylines import UNKNOWN_LINE, KeyLines
 from wedata_audit.reporters.base import Reporter, Spool, render, scrub_surrogates
+from wedata_audit.reporters.citext import location_path, primary_location_line_hash
 from wedata_audit.reporters.escaping import markdown as escape_markdown
 from wedata_audit.results import AuditResult, RuleInfo, Run, TaskResult
 
@@ -46,10 +50,8 @@ SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 TOOL_NAME = "wedata-audit"
 FINGERPRINT_KEY = "wedataAudit/v1"
-SYNTHETIC_SCHEME = "wedata"
+LINE_HASH_KEY = "primaryLocationLineHash"  # what GitHub code scanning tracks alerts by
 LOCATION_KIND = "module"
-# Sources that are not files: standard input ("<stdin>", "<stdin>:3") and the live API ("api:<task id>").
-NON_FILE_SOURCES = ("<", "api:")
 # GitHub reads at most this many tags per rule.
 MAX_TAGS = 10
 
@@ -69,10 +71,6 @@ SECURITY_SEVERITY = {
 }
 SECURITY_CATEGORY = "security"
 
-# "file.jsonl:12", "file.json[3]", "file.jsonl:12[0]": the file, its line, the array position.
-_SOURCE = re.compile(r"^(?P<path>.+?)(?::(?P<line>\d+))?(?P<index>(?:\[\d+\])*)$")
-_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
-_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
 
 
 # --- rules ----------------------------------------------------------------------------------
@@ -95,7 +93,16 @@ def rule_help(rule: RuleInfo) -> dict[str, str]:
     return {"text": text, "markdown": "\n\n".join(parts)}
 
 
-def rule_descriptor(rule: RuleInfo) -> dict[str, Any]:
+def help_uri(rule: RuleInfo, documentation_url: str = "") -> str | None:
+    """The rule's own ``help_uri``, else ``documentation_url#rule-id`` when the configuration sets one."""
+    if rule.help_uri:
+        return rule.help_uri
+    if documentation_url:
+        return f"{documentation_url}#{quote(rule.id, safe='')}"
+    return None
+
+
+def rule_descriptor(rule: RuleInfo, documentation_url: str = "") -> dict[str, Any]:
     properties: dict[str, Any] = {
         "category": rule.category,
         "controls": sorted(rule.controls),
@@ -110,6 +117,9 @@ def rule_descriptor(rule: RuleInfo) -> dict[str, Any]:
     if rule.description:
         descriptor["fullDescription"] = {"text": rule.description}
     descriptor["help"] = rule_help(rule)
+    uri = help_uri(rule, documentation_url)
+    if uri:
+        descriptor["helpUri"] = uri
     descriptor["defaultConfiguration"] = {"level": LEVELS[rule.severity]}
     descriptor["properties"] = properties
     return descriptor
@@ -142,41 +152,23 @@ def _quote(value: str) -> str:
     return quote(scrub_surrogates(value), safe="/")
 
 
-def file_uri(path: str, cwd: Path) -> str:
-    """A relative URI for a path under ``cwd`` (or a relative path), else a ``file:`` URI."""
-    if _DRIVE.match(path):
-        return PureWindowsPath(path).as_uri()
-    pure = Path(path)
-    if pure.is_absolute():
-        try:
-            pure = pure.relative_to(cwd)
-        except ValueError:
-            return pure.as_uri()
-    posix = PurePosixPath(pure.as_posix())
-    return _quote(str(posix))
+def artifact_uri(subject: Subject, cwd: Path) -> str:
+    """The scheme-less relative URI of the file a result points at (:func:`citext.location_path`,
+    percent-encoded): the snapshot file relative to ``cwd``, or ``wedata/<project>/<task>.json`` for the
+    live API and standard input (the file ``--save-snapshots`` writes)."""
+    return _quote(location_path(subject, live=False, cwd=cwd))
 
 
-def synthetic_uri(subject: Subject) -> str:
-    project = quote(scrub_surrogates(subject.project_id or "default"), safe="")
-    return f"{SYNTHETIC_SCHEME}://{project}/{quote(scrub_surrogates(subject.task_id or subject.source), safe='')}"
+def physical_location(subject: Subject, cwd: Path, line: int = UNKNOWN_LINE, uri: str | None = None) -> dict[str, Any]:
+    """The file (relative, no scheme: GitHub rejects another scheme than its checkout's) and the line."""
+    uri = artifact_uri(subject, cwd) if uri is None else uri
+    return {"artifactLocation": {"uri": uri}, "region": {"startLine": max(line, 1)}}
 
 
-def physical_location(subject: Subject, cwd: Path) -> dict[str, Any]:
-    """Where the snapshot came from: its file (and line, for JSON Lines), or a synthetic URI."""
-    source = subject.source
-    match = _SOURCE.match(source)
-    synthetic = source.startswith(NON_FILE_SOURCES) or _URL.match(source) is not None
-    if synthetic or match is None:
-        return {"artifactLocation": {"uri": synthetic_uri(subject)}}
-    path = match.group("path")
-    location: dict[str, Any] = {"artifactLocation": {"uri": file_uri(path, cwd)}}
-    if match.group("line"):
-        location["region"] = {"startLine": max(int(match.group("line")), 1)}
-    return location
-
-
-def location(subject: Subject, cwd: Path) -> dict[str, Any]:
-    return {"physicalLocation": physical_location(subject, cwd), "logicalLocations": [logical_location(subject)]}
+def location(subject: Subject, cwd: Path, line: int = UNKNOWN_LINE, uri: str | None = None) -> dict[str, Any]:
+    """``uri``: the subject's :func:`artifact_uri` when the caller already has it."""
+    return {"physicalLocation": physical_location(subject, cwd, line, uri),
+            "logicalLocations": [logical_location(subject)]}
 
 
 # --- results --------------------------------------------------------------------------------
@@ -191,15 +183,19 @@ def message_text(finding: Finding) -> str:
 
 
 def result_entry(finding: Finding, rule_index: int, cwd: Path, baseline: bool,
-                 where: dict[str, Any] | None = None) -> dict[str, Any]:
-    """``where``: the finding's location when the caller already has it (one per task version)."""
+                 where: dict[str, Any] | None = None, *, occurrence: int = 1) -> dict[str, Any]:
+    """``where``: the finding's location when the caller already has it (with the line of its key);
+    ``occurrence``: the n-th result of its file with the same line hash."""
     entry: dict[str, Any] = {
         "ruleId": finding.rule_id,
         "ruleIndex": rule_index,
         "level": LEVELS[finding.severity],
         "message": {"text": message_text(finding)},
         "locations": [where if where is not None else location(finding.subject, cwd)],
-        "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
+        "partialFingerprints": {
+            FINGERPRINT_KEY: finding.fingerprint,
+            LINE_HASH_KEY: primary_location_line_hash(finding, occurrence=occurrence),
+        },
     }
     if finding.status == FindingStatus.WAIVED:
         suppression: dict[str, str] = {"kind": "external", "status": "accepted"}
@@ -273,25 +269,47 @@ class SarifReporter(Reporter):
         self._extra: list[RuleInfo] = []
         self._baseline = run.uses_baseline
         self._results = self._n_notes = 0
+        self._lines = KeyLines(self.cwd)
+        self._docs = self.settings.documentation_url
+        # primaryLocationLineHash occurrences, counted per file (only the current file's are kept: sources
+        # read one file at a time, so a file's results arrive together)
+        self._hash_file = ""
+        self._hash_seen: dict[str, int] = {}
+
+    def _occurrence(self, where: dict[str, Any], finding: Finding) -> int:
+        uri = where["physicalLocation"]["artifactLocation"]["uri"]
+        if uri != self._hash_file:
+            self._hash_file, self._hash_seen = uri, {}
+        base = primary_location_line_hash(finding)
+        n = self._hash_seen.get(base, 0) + 1
+        self._hash_seen[base] = n
+        return n
 
     def add(self, task: TaskResult) -> None:
         if task.error is not None:
             self._notes.write(("," if self._n_notes else "") + _dumps(task_notification(task, self._cwd)))
             self._n_notes += 1
-        where: dict[str, Any] | None = None
+        if not task.findings:
+            return
+        lines = self._lines.lines(task.subject, (f.key for f in task.findings))
+        uri = artifact_uri(task.subject, self._cwd)  # once per task: it may stat the file
         for f in task.findings:
-            if where is None or f.subject != task.subject:
-                where = location(f.subject, self._cwd)
+            if f.subject == task.subject:
+                where = location(f.subject, self._cwd, lines.get(f.key, UNKNOWN_LINE), uri)
+            else:
+                where = location(f.subject, self._cwd, self._lines.line(f.subject, f.key))
             if f.rule_id not in self._index:
                 self._index[f.rule_id] = len(self._index)
                 self._extra.append(RuleInfo(id=f.rule_id, title=f.title, severity=f.severity))
-            entry = result_entry(f, self._index[f.rule_id], self._cwd, self._baseline, where)
+            entry = result_entry(f, self._index[f.rule_id], self._cwd, self._baseline, where,
+                                 occurrence=self._occurrence(where, f))
             self.spool.write(("," if self._results else "") + _dumps(entry))
             self._results += 1
 
     def finish(self, run: Run) -> Path:
         rules = [*run.rules, *self._extra]
-        driver = {"name": TOOL_NAME, "version": run.tool_version, "rules": [rule_descriptor(r) for r in rules]}
+        driver = {"name": TOOL_NAME, "version": run.tool_version,
+                  "rules": [rule_descriptor(r, self._docs) for r in rules]}
         head = (f'{{"$schema":{_dumps(SARIF_SCHEMA)},"version":{_dumps(SARIF_VERSION)},"runs":[{{'
                 f'"tool":{{"driver":{_dumps(driver)}}},"invocations":[')
         reason = run.incomplete_text

@@ -95,7 +95,7 @@ class TerminalSummary:
                 self.echo(click.style("  note: ", fg="yellow") + safe(note))
         self._release_review()
         for path in written:
-            self.echo(f"report: {path}")
+            self.echo("report: standard output" if str(path) == "-" else f"report: {path}")
         self.echo(line)
 
 

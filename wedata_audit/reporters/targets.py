@@ -20,6 +20,7 @@ from wedata_audit.reporters import Reporter, registry
 
 DEFAULT_FORMATS = ("html", "junit", "json")
 DEFAULT_OUTPUT_DIR = "reports"
+STDOUT = Path("-")  # the path of a report written to standard output (formats whose reporter has ``stdout``)
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,11 @@ class ReportTarget:
     @property
     def reporter(self) -> type[Reporter]:
         return registry()[self.format]
+
+    @property
+    def to_stdout(self) -> bool:
+        """Written to standard output: no file to guard, remove or keep off the inputs."""
+        return self.path == STDOUT and self.reporter.stdout
 
 
 @dataclass(frozen=True)
@@ -57,11 +63,14 @@ def report_targets(formats: Iterable[str], output_dir: str | None) -> list[Repor
         name, sep, path = item.partition("=")
         if name not in known:
             raise UsageError(f"unknown format {name!r} (choose from {', '.join(sorted(known))})")
-        target = Path(path) if sep and path else folder / known[name].default_filename
-        key = target.resolve()
+        if known[name].stdout and (not sep or not path or path == "-"):
+            target = STDOUT
+        else:
+            target = Path(path) if sep and path else folder / known[name].default_filename
+        key = STDOUT if target == STDOUT and known[name].stdout else target.resolve()
         if key in seen:
             raise UsageError(f"--format {item!r}: {target} is already the path of the {seen[key]} report")
-        if target.is_dir():
+        if key != STDOUT and target.is_dir():
             raise UsageError(f"--format {item!r}: {target} is a folder, not a file")
         seen[key] = name
         out.append(ReportTarget(name, target))
@@ -75,6 +84,13 @@ def guard_inputs(targets: Iterable[ReportTarget], inputs: Iterable[RunInput]) ->
         if item.path and item.path != "-":
             read.setdefault(Path(item.path).resolve(), item)
     for target in targets:
+        for side in target.reporter.side_outputs():
+            clash = read.get(side.resolve())
+            if clash is not None:
+                raise UsageError(f"the {target.format} report appends to {side}, which is also an input of this run "
+                                 f"({clash.role} {clash.path}); nothing was changed")
+        if target.to_stdout:
+            continue
         clash = read.get(target.path.resolve())
         if clash is not None:
             raise UsageError(f"the {target.format} report {target.path} is also an input of this run "
@@ -93,6 +109,8 @@ def clear_stale_reports(targets: Iterable[ReportTarget], inputs: Iterable[RunInp
     stale: list[Path] = []
     for target in targets:
         path = target.path
+        if target.to_stdout:
+            continue
         if not (path.exists() or path.is_symlink()):
             continue
         if path.is_symlink() or not path.is_file() or not target.reporter.wrote(path):

@@ -48,7 +48,8 @@
       message: str(r[4]), key: str(r[5]),
       actual: r[6] === undefined || r[6] === null ? null : str(r[6]),
       expected: r[7] === undefined || r[7] === null ? null : str(r[7]),
-      note: str(r[8])
+      note: str(r[8]),
+      age: str(r[9])
     };
     var t = tasks[f.task];
     t.findings.push(i);
@@ -232,7 +233,7 @@
       h("td", "msg-cell", h("div", null, f.message), f.key ? h("code", "key", f.key) : null),
       h("td", null, valueCell(f.actual)),
       h("td", null, valueCell(f.expected)),
-      h("td", null, statusBadge(f.status))
+      h("td", null, statusBadge(f.status), f.age ? h("div", "sub", f.age) : null)
     );
     labelCells(tr);
     return tr;
