@@ -168,3 +168,18 @@ def test_release_summaries_show_regressions_first(fake: FakeWeData, env: None, t
     assert 'id="release"' in html and "enableKerberosLogin" in html
     assert "AKID" not in html + md + term
     assert "<script>alert" not in html  # task texts are escaped here too
+
+
+def test_versions_from_the_configuration_and_bad_values(fake: FakeWeData, env: None, tmp_path: Path) -> None:
+    cfg = tmp_path / "prod.yaml"
+    cfg.write_text("select: {}\nversions: production\n")
+    out = tmp_path / "cfgprod"
+    main(["audit", "--config", str(cfg), "--project-id", fake.project_id, "--region", REGION, "--endpoint",
+          fake.endpoint, "--rate", "500", "-o", str(out), "--format", "json", "-q"])
+    doc = json.loads((out / "report.json").read_text())
+    assert by_task(doc)[TASKS["release-regression-kerberos"]]["version_num"] == "V2"
+    cfg.write_text("select: {}\nversions: newest\n")
+    assert main(["audit", "--config", str(cfg), "--project-id", fake.project_id, "--region", REGION,
+                 "--endpoint", fake.endpoint, "-o", str(tmp_path / "bad"), "-q"]) == 2
+    assert main(["audit", "--task", "1", "--refresh", "--project-id", fake.project_id, "--region", REGION,
+                 "--endpoint", fake.endpoint, "-o", str(tmp_path / "bad2"), "-q"]) == 2
