@@ -1,6 +1,10 @@
 """Cold vs warm version cache against the fake API at its 20 requests/s: prints figures, asserts nothing.
 
-    python bench/cache_bench.py [N] [CHANGED_PERCENT] [-- AUDIT OPTIONS...]      (default 1000 tasks, 2 %)
+    python bench/cache_bench.py [--decided] [N] [CHANGED_PERCENT] [-- AUDIT OPTIONS...]   (default 1000 tasks, 2 %)
+
+``--decided``: before the cold run, every latest submitted version whose ApproveStatus is null, empty or in
+neither approval param is set to APPROVED at the fake, so that every approval is decided (the case the
+issue's request goal describes; an undecided approval is always fetched again, by design).
 
 Audit options after ``--`` go to both runs (e.g. ``--select kerberos-login`` to leave out the rules that
 read task context, whose requests the version cache does not save).
@@ -49,13 +53,36 @@ def verdicts(doc: dict[str, Any]) -> dict[str, Any]:
             for t in doc["tasks"]}
 
 
-def main(n: int, percent: float, extra: list[str]) -> None:
+def decide_approvals(fake: FakeWeData) -> int:
+    """Set APPROVED on every latest submitted version whose approval is not decided; return how many."""
+    from wedata_audit.policy.approval import approval_state
+    from wedata_audit.runner import RuleOptions, build_ruleset
+
+    approved, not_approved = [], []
+    for rule in build_ruleset(RuleOptions()):
+        if rule.id == "approval-status":
+            approved, not_approved = rule.params["approved"], rule.params["not_approved"]
+    count = 0
+    for task_id in fake.task_ids:
+        try:
+            data = fake.corpus.detail(task_id)
+        except KeyError:  # never submitted
+            continue
+        if approval_state(data.get("ApproveStatus"), approved, not_approved) not in ("approved", "not_approved"):
+            fake.set_approval(task_id, data["VersionId"], "APPROVED")
+            count += 1
+    return count
+
+
+def main(n: int, percent: float, extra: list[str], decided: bool = False) -> None:
     os.environ["TENCENTCLOUD_SECRET_ID"] = TEST_SECRET_ID
     os.environ["TENCENTCLOUD_SECRET_KEY"] = TEST_SECRET_KEY
     with tempfile.TemporaryDirectory() as tmp, FakeWeData(tasks=n, seed=2026, rate_limit=20) as fake:
         root = Path(tmp)
         cfg = root / "wedata-audit.yaml"
         cfg.write_text("select: {}\n")
+        if decided:
+            print(f"--decided: {decide_approvals(fake)} undecided approval(s) set to APPROVED before the cold run")
         cold_t, cold_used, cold = audit(fake, cfg, root / "cache", root / "cold", extra)
         submitted = [t["task_id"] for t in cold["tasks"] if not t["error"]]
         changed = submitted[:: max(1, round(100 / percent))][: math.ceil(n * percent / 100)]
@@ -86,4 +113,6 @@ def main(n: int, percent: float, extra: list[str]) -> None:
 if __name__ == "__main__":
     args, extra = (sys.argv[1:sys.argv.index("--")], sys.argv[sys.argv.index("--") + 1:]) if "--" in sys.argv \
         else (sys.argv[1:], [])
-    main(int(args[0]) if args else 1000, float(args[1]) if len(args) > 1 else 2.0, extra)
+    decided = "--decided" in args
+    args = [a for a in args if a != "--decided"]
+    main(int(args[0]) if args else 1000, float(args[1]) if len(args) > 1 else 2.0, extra, decided)
