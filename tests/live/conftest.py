@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -41,3 +42,14 @@ def make_client(api: FakeWeData) -> Iterator[MakeClient]:
     yield make
     for client in clients:
         client.close()
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The CLI as a user runs it: test credentials in the environment, no profile, no region, in tmp_path."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("TENCENTCLOUD_SECRET_ID", TEST_SECRET_ID)
+    monkeypatch.setenv("TENCENTCLOUD_SECRET_KEY", TEST_SECRET_KEY)
+    monkeypatch.delenv("TENCENTCLOUD_TOKEN", raising=False)
+    monkeypatch.delenv("TENCENTCLOUD_REGION", raising=False)
+    monkeypatch.chdir(tmp_path)

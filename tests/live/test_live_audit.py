@@ -20,16 +20,6 @@ from wedata_audit.demo.scenarios import TASKS as SCENARIOS
 from .conftest import REGION
 
 
-@pytest.fixture
-def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("TENCENTCLOUD_SECRET_ID", TEST_SECRET_ID)
-    monkeypatch.setenv("TENCENTCLOUD_SECRET_KEY", TEST_SECRET_KEY)
-    monkeypatch.delenv("TENCENTCLOUD_TOKEN", raising=False)
-    monkeypatch.delenv("TENCENTCLOUD_REGION", raising=False)
-    monkeypatch.chdir(tmp_path)
-
-
 def audit_args(api: FakeWeData, out: Path, *extra: str) -> list[str]:
     return ["audit", "--project-id", api.project_id, "--region", REGION, "--endpoint", api.endpoint,
             "--rate", "200", "--timeout", "2", "-o", str(out), "--format", "json", "--format", "junit", *extra]

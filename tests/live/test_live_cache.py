@@ -11,20 +11,12 @@ from typing import Any
 import pytest
 
 from wedata_audit.cli import main
-from wedata_audit.demo import TEST_SECRET_ID, TEST_SECRET_KEY, FakeWeData
+from wedata_audit.demo import FakeWeData
 
 from .conftest import REGION
 
 GET = "GetTriggerTaskVersion"
 
-
-@pytest.fixture
-def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("TENCENTCLOUD_SECRET_ID", TEST_SECRET_ID)
-    monkeypatch.setenv("TENCENTCLOUD_SECRET_KEY", TEST_SECRET_KEY)
-    monkeypatch.delenv("TENCENTCLOUD_TOKEN", raising=False)
-    monkeypatch.chdir(tmp_path)
 
 
 def run(fake: FakeWeData, tmp_path: Path, name: str, *extra: str,

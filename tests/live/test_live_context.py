@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from wedata_audit.cli import main
-from wedata_audit.demo import TEST_SECRET_ID, TEST_SECRET_KEY, FakeWeData, scenarios
+from wedata_audit.demo import FakeWeData, scenarios
 from wedata_audit.sources.api.context import PAGE_SIZE
 
 from .test_live_audit import audit_args, report
@@ -21,14 +21,6 @@ from .test_live_audit import audit_args, report
 S = scenarios.TASKS
 CONTEXT_ACTIONS = ("GetTriggerWorkflow", "ListUpstreamTriggerTasks", "ListProjectMembers")
 
-
-@pytest.fixture
-def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("TENCENTCLOUD_SECRET_ID", TEST_SECRET_ID)
-    monkeypatch.setenv("TENCENTCLOUD_SECRET_KEY", TEST_SECRET_KEY)
-    monkeypatch.delenv("TENCENTCLOUD_TOKEN", raising=False)
-    monkeypatch.chdir(tmp_path)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 
 from wedata_audit.cli import main
-from wedata_audit.demo import TEST_SECRET_ID, TEST_SECRET_KEY, FakeWeData
+from wedata_audit.demo import FakeWeData
 from wedata_audit.demo.build import build_corpus
 from wedata_audit.demo.scenarios import TASKS
 from wedata_audit.resources import load_schema
@@ -26,14 +26,6 @@ def fake() -> Any:
     with FakeWeData(data, rate_limit=0) as server:
         yield server
 
-
-@pytest.fixture
-def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("TENCENTCLOUD_SECRET_ID", TEST_SECRET_ID)
-    monkeypatch.setenv("TENCENTCLOUD_SECRET_KEY", TEST_SECRET_KEY)
-    monkeypatch.delenv("TENCENTCLOUD_TOKEN", raising=False)
-    monkeypatch.chdir(tmp_path)
 
 
 def run(fake: FakeWeData, out: Path, *extra: str, select: bool = True) -> tuple[int, dict[str, Any]]:
