@@ -23,7 +23,7 @@ from wedata_audit.reporters.citext import (
     source_path,
     workflow_command,
 )
-from wedata_audit.sources.api.fetch import snapshot_file_name
+from wedata_audit.sources.api.saving import snapshot_file_name
 
 
 def finding(rule: str = "kerberos-login", key: str = "ext.enableKerberosLogin", message: str = "m",

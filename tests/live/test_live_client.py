@@ -18,7 +18,8 @@ from tests.live.conftest import FAST_RETRY, REGION, MakeClient
 from wedata_audit.demo import TEST_SECRET_ID, TEST_SECRET_KEY, TRANSIENT_FAULTS, FakeWeData, corpus
 from wedata_audit.errors import FatalRemoteError
 from wedata_audit.sources.api.client import ApiError, FatalApiError, RetriesExhausted, RetryPolicy
-from wedata_audit.sources.api.fetch import FetchRun, fetch_versions, sha256_of
+from wedata_audit.sources.api.fetch import FetchRun, fetch_versions
+from wedata_audit.sources.api.saving import sha256_of
 from wedata_audit.sources.api.signing import sign_headers
 
 
@@ -340,7 +341,7 @@ def test_refused_before_the_run_every_task_is_unfetched(api: FakeWeData, make_cl
 
 
 def test_snapshot_file_names_never_collide() -> None:
-    from wedata_audit.sources.api.fetch import snapshot_file_name
+    from wedata_audit.sources.api.saving import snapshot_file_name
 
     names = [snapshot_file_name(t) for t in ("a/b", "a_b", "a:b", ".hidden", "..", "", "12345")]
     assert len(set(names)) == len(names)

@@ -12,7 +12,7 @@ import pytest
 from tests.live.conftest import MakeClient
 from wedata_audit.demo import TEST_SECRET_ID, TEST_SECRET_KEY, FakeWeData, corpus, scenarios
 from wedata_audit.sources.api.client import ApiError, FatalApiError
-from wedata_audit.sources.api.fetch import list_tasks
+from wedata_audit.sources.api.listing import list_tasks
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,7 @@ from pathlib import Path, PurePath
 
 from wedata_audit.finding import Finding, Severity, Subject
 from wedata_audit.reporters.base import scrub_surrogates
-from wedata_audit.sources.api.fetch import snapshot_file_name
+from wedata_audit.sources.api.saving import snapshot_file_name
 
 # --- GitHub workflow commands -----------------------------------------------------------------
 

@@ -27,7 +27,8 @@ from wedata_audit.policy.loading import Rule
 from wedata_audit.policy.view import CONTEXT_SOURCES
 from wedata_audit.policy.viewfields import rule_view_fields
 from wedata_audit.sources.api.client import ApiError, RemoteTaskError, WeDataClient
-from wedata_audit.sources.api.fetch import FETCH_FAILED, _now, error_response, save_response, snapshot_file_name
+from wedata_audit.sources.api.fetch import FETCH_FAILED
+from wedata_audit.sources.api.saving import error_response, now_stamp, save_response, snapshot_file_name
 from wedata_audit.sources.files import parse_json
 from wedata_audit.sources.snapshot import Snapshot
 
@@ -131,11 +132,11 @@ class ContextFetcher(ContextAttacher):
                                  MEMBERS: self._members}[kind](key, stop)
         except RemoteTaskError as exc:  # FatalRemoteError and Cancelled go up: the run stops
             reason = scrub_text(exc.reason, self._personal)
-            meta["fetched_at"] = _now()
+            meta["fetched_at"] = now_stamp()
             code = exc.code if isinstance(exc, ApiError) and exc.code else FETCH_FAILED
             self._save(kind, key, error_response(code, reason, exc.request_id), meta)
             return Part(error=reason)
-        meta.update(fetched_at=_now(), request_id=request_id)
+        meta.update(fetched_at=now_stamp(), request_id=request_id)
         data = value if kind == WORKFLOW else {"Items": value, "TotalCount": len(value)}
         self._save(kind, key, {"Data": data, "RequestId": request_id}, meta)
         return Part(value=value)

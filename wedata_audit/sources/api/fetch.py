@@ -14,25 +14,20 @@ the offline reader turns into an errored task. The code is the API's, or one of 
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
-import re
-import tempfile
 import threading
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from wedata_audit.errors import FatalRemoteError
 from wedata_audit.sources.api.client import ApiError, Cancelled, RemoteTaskError, WeDataClient
-from wedata_audit.sources.snapshot import Snapshot, data_sha256
+from wedata_audit.sources.api.listing import PAGE_SIZE, TaskRef, dedupe, version_id_of, version_order, version_ref
+from wedata_audit.sources.api.saving import error_response, now_stamp, save_response, sha256_of
+from wedata_audit.sources.snapshot import Snapshot
 from wedata_audit.versions.cache import DEFAULT_MAX_AGE, CachedVersion, VersionCache, with_fresh_approval
 
-META_KEY = "_wedata_audit"  # the metadata key of a saved snapshot file (read back by sources.py)
-PAGE_SIZE = 200
 # Error codes of saved snapshots for failures that are not an API error answer.
 FETCH_FAILED = "WedataAudit.FetchFailed"  # retries exhausted: network errors, timeouts, 5xx, bodies not JSON
 INVALID_RESPONSE = "WedataAudit.InvalidResponse"  # an answer without usable Data or without RequestId
@@ -45,7 +40,6 @@ LATEST, PRODUCTION, RELEASE = "latest", "production", "release"
 VERSION_MODES = (LATEST, PRODUCTION, RELEASE)
 ROLE_LATEST, ROLE_PRODUCTION = "latest", "production"  # Snapshot.role in release mode
 
-TaskRef = tuple[str, str | None]  # (task id, version id or None for the latest); a bare task id also works
 ProgressCallback = Callable[[int, int, Snapshot], None]  # (done, total, the snapshot just completed)
 
 
@@ -206,26 +200,26 @@ class FetchRun:
         if not items:
             self.not_submitted.append(task_id)
             return []
-        used = next((i for i in items if i.get("UsedVersion") is True and _version_id(i)), None)
-        newest = max((i for i in items if _version_id(i)), key=_version_order, default=None)
+        used = next((i for i in items if i.get("UsedVersion") is True and version_id_of(i)), None)
+        newest = max((i for i in items if version_id_of(i)), key=version_order, default=None)
         if newest is None:
-            meta = {**self._meta(task_id), "fetched_at": _now()}
+            meta = {**self._meta(task_id), "fetched_at": now_stamp()}
             return [self._errored(task_id, "ListTriggerTaskVersions lists no submitted version with a VersionId",
                                   meta)]
-        context["release"] = {"mode": self.versions, "latest": _ref(newest),
-                              "production": _ref(used) if used is not None else None}
+        context["release"] = {"mode": self.versions, "latest": version_ref(newest),
+                              "production": version_ref(used) if used is not None else None}
         extra = {"versions": items}
         if self.versions == PRODUCTION:  # no production version: the latest submitted one carries the finding
             target = used if used is not None else newest
-            return [self._fetch_one(task_id, _version_id(target), stop, context=context, extra=extra,
+            return [self._fetch_one(task_id, version_id_of(target), stop, context=context, extra=extra,
                                     listed=target)]
-        if used is None or _version_id(used) == _version_id(newest):
-            return [self._fetch_one(task_id, _version_id(newest), stop, context=context, extra=extra,
+        if used is None or version_id_of(used) == version_id_of(newest):
+            return [self._fetch_one(task_id, version_id_of(newest), stop, context=context, extra=extra,
                                     role=ROLE_LATEST, listed=newest)]
         # The release context describes the latest version; the production one is audited without it
-        production = self._fetch_one(task_id, _version_id(used), stop, context=self._context(task_id),
+        production = self._fetch_one(task_id, version_id_of(used), stop, context=self._context(task_id),
                                      extra=extra, role=ROLE_PRODUCTION, listed=used)
-        latest = self._fetch_one(task_id, _version_id(newest), stop, context=context, extra=extra,
+        latest = self._fetch_one(task_id, version_id_of(newest), stop, context=context, extra=extra,
                                  role=ROLE_LATEST, listed=newest)
         return [production, latest]
 
@@ -244,7 +238,7 @@ class FetchRun:
                 stop.set()
                 raise
             except RemoteTaskError as exc:
-                meta["fetched_at"] = _now()
+                meta["fetched_at"] = now_stamp()
                 if exc.request_id:
                     meta["request_id"] = exc.request_id
                 code = exc.code if isinstance(exc, ApiError) and exc.code else FETCH_FAILED
@@ -252,7 +246,7 @@ class FetchRun:
                                      exc.reason.removeprefix(f"{exc.code}: ") if exc.code else exc.reason)
             data = response.get("Data")
             if not isinstance(data, dict):
-                meta["fetched_at"] = _now()
+                meta["fetched_at"] = now_stamp()
                 return self._errored(task_id, "ListTriggerTaskVersions returned no Data", meta)
             page_items = [i for i in data.get("Items") or [] if isinstance(i, dict)]
             items.extend(page_items)
@@ -308,7 +302,7 @@ class FetchRun:
             stop.set()  # here, not when the consumer gets to it: no worker may send another request
             raise
         except RemoteTaskError as exc:
-            meta["fetched_at"] = _now()
+            meta["fetched_at"] = now_stamp()
             if exc.request_id:
                 meta["request_id"] = exc.request_id
             if exc.code:
@@ -318,7 +312,7 @@ class FetchRun:
             else:
                 code, message = FETCH_FAILED, exc.reason
             return self._errored(task_id, exc.reason, meta, code, message)
-        meta["fetched_at"] = _now()
+        meta["fetched_at"] = now_stamp()
         request_id = response.get("RequestId")
         if isinstance(request_id, str) and request_id:
             meta["request_id"] = request_id
@@ -363,109 +357,3 @@ def fetch_versions(client: WeDataClient, project_id: str, tasks: Iterable[TaskRe
         raise run.fatal
 
 
-def list_tasks(client: WeDataClient, project_id: str, filters: Mapping[str, Any] | None = None) -> list[str]:
-    """Every task id ListTriggerTasks returns for these filters (WorkflowId, OwnerUin, TaskTypeId, ...).
-
-    Raises what the client raises (a listing that fails leaves nothing sensible to audit).
-    """
-    return list(list_task_items(client, project_id, filters))
-
-
-def list_task_items(client: WeDataClient, project_id: str,
-                    filters: Mapping[str, Any] | None = None) -> dict[str, dict[str, Any]]:
-    """As :func:`list_tasks`, with each task's ListTriggerTasks item (the first one, when listed twice)."""
-    params = {**(filters or {}), "ProjectId": project_id, "PageSize": PAGE_SIZE}
-    ids: dict[str, dict[str, Any]] = {}
-    seen = 0
-    page = 1
-    while True:
-        response = client.call("ListTriggerTasks", {**params, "PageNumber": page})
-        data = response.get("Data")
-        if not isinstance(data, dict):
-            raise RemoteTaskError("ListTriggerTasks returned no Data",
-                                  request_id=str(response.get("RequestId") or ""))
-        items = data.get("Items") or []
-        for item in items:
-            task_id = item.get("TaskId") if isinstance(item, dict) else None
-            if isinstance(task_id, str) and task_id:
-                ids.setdefault(task_id, item)
-        seen += len(items)
-        total = data.get("TotalCount")
-        pages = data.get("TotalPageNumber")
-        if not items or not isinstance(total, int) or seen >= total or (isinstance(pages, int) and page >= pages):
-            return ids
-        page += 1
-
-
-def _version_id(item: Mapping[str, Any]) -> str:
-    value = item.get("VersionId")
-    return value if isinstance(value, str) else ""
-
-
-def _version_order(item: Mapping[str, Any]) -> tuple[int, str]:
-    """Newest last: by the number in VersionNum (``V3``, ``3``) when it holds one, then by CreateTime."""
-    found = re.search(r"\d+", str(item.get("VersionNum") or ""))
-    n = int(found.group()) if found else -1
-    created = item.get("CreateTime")
-    return n, created if isinstance(created, str) else ""
-
-
-def _ref(item: Mapping[str, Any]) -> dict[str, str]:
-    num = item.get("VersionNum")
-    return {"version_id": _version_id(item),
-            "version_num": str(num) if isinstance(num, (str, int)) and not isinstance(num, bool) else ""}
-
-
-def dedupe(tasks: Iterable[TaskRef | str]) -> list[TaskRef]:
-    """The first reference to each task id, in order."""
-    out: dict[str, str | None] = {}
-    for ref in tasks:
-        task_id, version_id = (ref, None) if isinstance(ref, str) else ref
-        out.setdefault(str(task_id), version_id or None)
-    return list(out.items())
-
-
-def sha256_of(data: Any) -> str:
-    """SHA-256 of the canonical JSON (sorted keys, no spaces, UTF-8) of a document: the one ``check``
-    verifies a saved snapshot's Data against."""
-    return data_sha256(data)
-
-
-def error_response(code: str, message: str, request_id: str = "") -> dict[str, Any]:
-    """An API-style error ``Response`` object (RequestId only when there is one)."""
-    response: dict[str, Any] = {"Error": {"Code": code, "Message": message}}
-    if request_id:
-        response["RequestId"] = request_id
-    return response
-
-
-def snapshot_file_name(task_id: str) -> str:
-    """``<task id>.json``; an id with characters unsafe in a file name gets a hash, so two ids never collide."""
-    name = re.sub(r"[^A-Za-z0-9_.-]", "_", task_id).lstrip(".") or "task"
-    if name != task_id:
-        name = f"{name}-{hashlib.sha256(task_id.encode('utf-8', 'surrogatepass')).hexdigest()[:12]}"
-    return f"{name}.json"
-
-
-def save_response(directory: Path, task_id: str, response: Mapping[str, Any], meta: Mapping[str, Any]) -> Path:
-    """Write ``<task id>.json``: the full ``{"Response": ...}`` and the ``_wedata_audit`` metadata, atomically."""
-    path = directory / snapshot_file_name(task_id)
-    name = path.stem
-    doc = {"Response": dict(response), META_KEY: dict(meta)}
-    try:
-        blob = (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate (valid as a JSON escape, not in UTF-8): keep it escaped
-        blob = (json.dumps(doc, ensure_ascii=True, indent=2) + "\n").encode("ascii")
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(blob)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")

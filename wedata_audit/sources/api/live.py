@@ -26,7 +26,8 @@ from wedata_audit.runner import (
 from wedata_audit.sources.api.client import DEFAULT_ENDPOINT, ApiError, RemoteTaskError, WeDataClient, parse_endpoint
 from wedata_audit.sources.api.context import ContextFetcher, context_needs
 from wedata_audit.sources.api.credentials import Credentials, resolve_credentials, resolve_region
-from wedata_audit.sources.api.fetch import LATEST, VERSION_MODES, FetchRun, dedupe, list_task_items
+from wedata_audit.sources.api.fetch import LATEST, VERSION_MODES, FetchRun
+from wedata_audit.sources.api.listing import dedupe, list_task_items
 from wedata_audit.sources.files import SUFFIXES as SNAPSHOT_SUFFIXES
 from wedata_audit.sources.snapshot import Snapshot
 from wedata_audit.terminal import Terminal
