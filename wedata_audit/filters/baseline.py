@@ -9,13 +9,10 @@ time and holds only the baseline's fingerprints, so it streams.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
-from wedata_audit.errors import ConfigError
-from wedata_audit.filters.comparison import RunFacts, difference_notes, rechecked, task_key
+from wedata_audit.filters.comparison import RunFacts, difference_notes, read_report, rechecked, task_key
 from wedata_audit.finding import FindingStatus
 from wedata_audit.results import TaskResult
 
@@ -41,13 +38,7 @@ def _text(value: Any) -> str:
 
 def load_baseline(path: str) -> Baseline:
     """Read a JSON report of wedata-audit; a :class:`ConfigError` naming the file when it is not one."""
-    try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ConfigError(f"cannot read baseline: {exc}", source=path) from None
-    tasks = doc.get("tasks") if isinstance(doc, dict) else None
-    if not isinstance(tasks, list):
-        raise ConfigError("not a wedata-audit JSON report (no 'tasks' list)", source=path)
+    doc, tasks = read_report(path, "baseline")
     ruleset: dict[str, Any] = doc["ruleset"] if isinstance(doc.get("ruleset"), dict) else {}
     rules: list[Any] = ruleset["rules"] if isinstance(ruleset.get("rules"), list) else []
     baseline = Baseline(source=path, facts=RunFacts(

@@ -8,8 +8,13 @@ did not run that rule, or skipped it there (out of scope, data not fetched), the
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from wedata_audit.errors import ConfigError
 
 # Outcomes that mean the rule really looked at the task (``skip``: out of scope or no data).
 EVALUATED = frozenset({"pass", "fail"})
@@ -77,3 +82,16 @@ def _some(ids: Iterable[str], limit: int = 8) -> str:
     ids = list(ids)
     shown = ", ".join(ids[:limit])
     return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
+
+
+def read_report(path: str, role: str) -> tuple[dict[str, Any], list[Any]]:
+    """An earlier wedata-audit JSON report (``role``: baseline, previous report) and its ``tasks`` list; a
+    :class:`ConfigError` naming the file when it cannot be read or is not a report."""
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"cannot read {role}: {exc}", source=path) from None
+    tasks = doc.get("tasks") if isinstance(doc, dict) else None
+    if not isinstance(tasks, list):
+        raise ConfigError("not a wedata-audit JSON report (no 'tasks' list)", source=path)
+    return doc, tasks

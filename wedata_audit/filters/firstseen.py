@@ -9,12 +9,10 @@ fingerprint -> date (no finding, no task), and works one task result at a time, 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
-from wedata_audit.errors import ConfigError
+from wedata_audit.filters.comparison import read_report
 from wedata_audit.results import TaskResult
 
 
@@ -45,13 +43,7 @@ class FirstSeen:
 
 def load_first_seen(path: str, role: str = "previous report") -> FirstSeen:
     """The first_seen dates of a wedata-audit JSON report; a :class:`ConfigError` naming it when it is not one."""
-    try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ConfigError(f"cannot read {role}: {exc}", source=path) from None
-    tasks = doc.get("tasks") if isinstance(doc, dict) else None
-    if not isinstance(tasks, list):
-        raise ConfigError("not a wedata-audit JSON report (no 'tasks' list)", source=path)
+    doc, tasks = read_report(path, role)
     run = doc.get("run") if isinstance(doc.get("run"), dict) else {}
     started = parse_date(run.get("started")) if isinstance(run, dict) else None
     out = FirstSeen(sources=[path])

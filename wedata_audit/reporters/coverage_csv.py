@@ -9,22 +9,15 @@ Passing rules is evidence, not certification: the HTML, Markdown and JSON report
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 
 from wedata_audit.reporters.base import Reporter
+from wedata_audit.reporters.csv_report import csv_line
 from wedata_audit.reporters.escaping import csv_cell
 from wedata_audit.results import Run, TaskResult
 
 COLUMNS = ("framework_id", "framework_name", "requirement_id", "requirement_name", "status", "manual", "rules",
            "not_run", "failing_tasks", "failing_tasks_truncated")
-
-
-def _line(cells: list[str]) -> str:
-    out = io.StringIO(newline="")
-    csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL).writerow(cells)
-    return out.getvalue()
 
 
 class CoverageCsvReporter(Reporter):
@@ -38,10 +31,10 @@ class CoverageCsvReporter(Reporter):
         """Nothing per task: the pipeline's tallies feed the coverage this report writes."""
 
     def head(self, run: Run) -> str:
-        lines = [_line(list(COLUMNS))]
+        lines = [csv_line(list(COLUMNS))]
         for fw in run.coverage:
             for req in fw.requirements:
                 cells = [fw.id, fw.name, req.id, req.name, req.status, str(req.manual).lower(), " ".join(req.rules),
                          " ".join(req.not_run), " ".join(req.failing_tasks), str(req.failing_tasks_truncated).lower()]
-                lines.append(_line([csv_cell(c) for c in cells]))
+                lines.append(csv_line([csv_cell(c) for c in cells]))
         return "".join(lines)

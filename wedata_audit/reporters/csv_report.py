@@ -64,7 +64,8 @@ def rows(result: AuditResult) -> Iterator[dict[str, str | None]]:
         yield from task_rows(task)
 
 
-def _line(cells: list[str]) -> str:
+def csv_line(cells: list[str]) -> str:
+    """One RFC 4180 record (CRLF-terminated), as every CSV report of this tool writes it."""
     out = io.StringIO(newline="")
     csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL).writerow(cells)
     return out.getvalue()
@@ -88,7 +89,7 @@ class CsvReporter(Reporter):
         self._buffer.truncate()
 
     def head(self, run: Run) -> str:
-        return _line(list(COLUMNS))
+        return csv_line(list(COLUMNS))
 
 
 def render_document(result: AuditResult) -> str:
