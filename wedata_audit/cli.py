@@ -14,10 +14,11 @@ from typing import Any
 import click
 
 from wedata_audit import __version__
+from wedata_audit.check import execute_check
 from wedata_audit.errors import EXIT_INCOMPLETE, EXIT_USAGE, AuditError
 from wedata_audit.finding import Severity
 from wedata_audit.reporters import format_choices
-from wedata_audit.runner import CheckOptions, FilterOptions, ReportOptions, RuleOptions, execute_check
+from wedata_audit.runner import CheckOptions, FilterOptions, ReportOptions, RuleOptions
 from wedata_audit.terminal import Terminal, configure_logging, use_color
 
 EXIT_CODES_HELP = """\b

@@ -9,10 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from wedata_audit.config import Config, find_config
+from wedata_audit.config import Config
 from wedata_audit.coverage.catalogues import catalogue_files
 from wedata_audit.errors import ConfigError, UsageError
 from wedata_audit.filters.baseline import Baseline, load_baseline
@@ -21,9 +20,7 @@ from wedata_audit.filters.waivers import Waiver, load_waivers
 from wedata_audit.finding import Severity
 from wedata_audit.policy.loading import RawRule, Rule, build_rules, load_raw_rules, parse_overrides, policy_files
 from wedata_audit.policy.selection import select_rules
-from wedata_audit.reporters.targets import ReportTarget, RunInput, clear_stale_reports, report_targets
-from wedata_audit.sources.files import expand_paths
-from wedata_audit.terminal import Terminal
+from wedata_audit.reporters.targets import ReportTarget, RunInput, report_targets
 
 
 @dataclass
@@ -190,23 +187,3 @@ def load_filters(opts: FilterOptions, cfg: Config, known_rules: Collection[str])
             found = load_first_seen(path, role)
             loaded.first_seen = found if loaded.first_seen is None else loaded.first_seen.merge(found)
     return loaded
-
-
-def execute_check(opts: CheckOptions, term: Terminal) -> int:
-    from wedata_audit.pipeline import run_audit
-    from wedata_audit.plan import build_plan
-    from wedata_audit.sources import FileSource
-    from wedata_audit.sources.api.context import SavedContext
-
-    cfg = find_config(opts.config)
-    merge_config(cfg, opts.report, opts.filters)
-    targets = targets_of(opts.report)
-    report_files = [t.path for t in targets if not t.to_stdout]
-    saved = SavedContext.for_paths(opts.paths)  # context saved beside the versions (``_context/``): not versions
-    files = expand_paths(opts.paths, exclude=[Path(opts.report.output_dir or "reports"), *report_files,
-                                              *(saved.roots if saved else ())])
-    clear_stale_reports(targets, run_inputs(cfg, opts.rules, opts.filters, snapshots=files))
-    plan = build_plan(opts.rules, opts.report, opts.filters, cfg)
-    source = FileSource(opts.paths, files=files, project_id=opts.project_id or cfg.get("project_id"),
-                        attach=saved.attach if saved else None)
-    return run_audit(plan, source, term)
