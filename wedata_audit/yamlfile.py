@@ -38,12 +38,21 @@ def load_yaml(text: str) -> Any:
         raise yaml.YAMLError(str(exc)) from None
 
 
+def read_text(path: Any, what: str, source: str | None = None) -> str:
+    """A user's file (a path, or an importlib.resources ``Traversable``) as UTF-8 text; unreadable or not UTF-8
+    is a :class:`ConfigError` naming ``source`` (default: the path) and ``what`` the file was for."""
+    try:
+        file = Path(path) if isinstance(path, str) else path
+        return str(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read {what}: {exc}", source=source or str(path)) from None
+
+
 def load_yaml_file(path: str | Path, what: str) -> Any:
     """The file's YAML; an unreadable file or invalid YAML is a :class:`ConfigError` naming the file."""
+    text = read_text(path, what)
     try:
-        return load_yaml(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read {what}: {exc}", source=str(path)) from None
+        return load_yaml(text)
     except yaml.YAMLError as exc:
         raise ConfigError(f"invalid YAML: {exc}", source=str(path)) from None
 

@@ -28,7 +28,7 @@ from wedata_audit.errors import ConfigError, UsageError
 from wedata_audit.policy.loading import Rule
 from wedata_audit.resources import bundled_framework_files
 from wedata_audit.results import RuleInfo
-from wedata_audit.yamlfile import load_yaml, yaml_files
+from wedata_audit.yamlfile import load_yaml, read_text, yaml_files
 
 CATALOGUE_SCHEMA = "framework.schema.json"
 MAX_ERRORS = 5
@@ -140,10 +140,7 @@ def read_catalogue_text(text: str, source: str) -> Catalogue:
 def read_catalogue_file(path: Any, source: str | None = None) -> Catalogue:
     """A catalogue from a :class:`~pathlib.Path` or an importlib.resources ``Traversable``."""
     source = source or str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read framework catalogue: {exc}", source=source) from None
+    text = read_text(path, "framework catalogue", source)
     return read_catalogue_text(text, source)
 
 

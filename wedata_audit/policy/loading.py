@@ -25,7 +25,7 @@ from wedata_audit.policy.conditions import Condition, ConditionError, Failure, c
 from wedata_audit.policy.viewfields import rule_key_errors
 from wedata_audit.resources import core_rule_files, default_rule_files
 from wedata_audit.results import RULE_FAIL, RULE_PASS, RULE_SKIP, RuleInfo
-from wedata_audit.yamlfile import load_yaml, yaml_files
+from wedata_audit.yamlfile import load_yaml, read_text, yaml_files
 
 POLICY_SCHEMA = "policy.schema.json"
 @dataclass(frozen=True, slots=True)
@@ -122,10 +122,7 @@ def _schema_message(err: jsonschema.ValidationError) -> str:
 
 def read_policy_file(path: Path | Any, source: str | None = None) -> list[RawRule]:
     source = source or str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read policy file: {exc}", source=source) from None
+    text = read_text(path, "policy file", source)
     return read_policy_text(text, source)
 
 
