@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from wedata_audit.filters.comparison import RunFacts, difference_notes, read_report, rechecked, task_key
+from wedata_audit.filters.comparison import RunFacts, difference_notes, read_report, rechecked, task_key, text_of
 from wedata_audit.finding import FindingStatus
 from wedata_audit.results import TaskResult
 
@@ -32,27 +32,23 @@ class Baseline:
     facts: RunFacts = field(default_factory=RunFacts)
 
 
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
-
-
 def load_baseline(path: str) -> Baseline:
     """Read a JSON report of wedata-audit; a :class:`ConfigError` naming the file when it is not one."""
     doc, tasks = read_report(path, "baseline")
     ruleset: dict[str, Any] = doc["ruleset"] if isinstance(doc.get("ruleset"), dict) else {}
     rules: list[Any] = ruleset["rules"] if isinstance(ruleset.get("rules"), list) else []
     baseline = Baseline(source=path, facts=RunFacts(
-        digest=_text(ruleset.get("digest")),
-        rule_ids=frozenset(_text(r.get("id")) for r in rules if isinstance(r, dict))))
+        digest=text_of(ruleset.get("digest")),
+        rule_ids=frozenset(text_of(r.get("id")) for r in rules if isinstance(r, dict))))
     for task in tasks:
         if not isinstance(task, dict):
             continue
-        key = task_key(_text(task.get("project_id")), _text(task.get("task_id")), _text(task.get("source")))
+        key = task_key(text_of(task.get("project_id")), text_of(task.get("task_id")), text_of(task.get("source")))
         baseline.facts.add_task(key)
         findings = task.get("findings")
         for f in findings if isinstance(findings, list) else []:
             if isinstance(f, dict) and isinstance(f.get("fingerprint"), str):
-                baseline.known[f["fingerprint"]] = Known(rule_id=_text(f.get("rule_id")), task=key)
+                baseline.known[f["fingerprint"]] = Known(rule_id=text_of(f.get("rule_id")), task=key)
     return baseline
 
 

@@ -21,6 +21,11 @@ EVALUATED = frozenset({"pass", "fail"})
 FIXED, NOT_EVALUATED = "fixed", "not-evaluated"
 
 
+def text_of(value: Any) -> str:
+    """A field of an earlier report as text: anything but a string (missing, null, mistyped) reads as empty."""
+    return value if isinstance(value, str) else ""
+
+
 def task_key(project_id: str, task_id: str, source: str = "") -> tuple[str, str]:
     """The identity a finding's task is matched by across runs."""
     return (project_id or "", task_id or source or "")

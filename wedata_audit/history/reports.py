@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from wedata_audit.filters.comparison import rechecked, task_key
+from wedata_audit.filters.comparison import rechecked, task_key, text_of
 from wedata_audit.filters.firstseen import parse_date
 from wedata_audit.finding import Severity
 
@@ -94,10 +94,6 @@ def _load(path: Path) -> dict[str, Any]:
     return doc
 
 
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
-
-
 def _findings(task: dict[str, Any]) -> Iterator[dict[str, Any]]:
     findings = task.get("findings")
     for f in findings if isinstance(findings, list) else ():
@@ -110,8 +106,8 @@ def read_point(path: Path) -> RunPoint:
     run = doc["run"]
     ruleset: dict[str, Any] = doc["ruleset"] if isinstance(doc.get("ruleset"), dict) else {}
     projects: set[str] = set()
-    point = RunPoint(path=str(path), started=_text(run.get("started")), finished=_text(run.get("finished")),
-                     complete=run.get("complete") is True, projects=(), digest=_text(ruleset.get("digest")))
+    point = RunPoint(path=str(path), started=text_of(run.get("started")), finished=text_of(run.get("finished")),
+                     complete=run.get("complete") is True, projects=(), digest=text_of(ruleset.get("digest")))
     # the OLDEST kept: the heap's root is the newest date kept (dates negated), the latest among equals
     oldest: list[tuple[tuple[int, ...], int, OldFinding]] = []
     n = 0
@@ -119,20 +115,20 @@ def read_point(path: Path) -> RunPoint:
         if not isinstance(task, dict):
             continue
         point.tasks += 1
-        projects.add(_text(task.get("project_id")))
+        projects.add(text_of(task.get("project_id")))
         status = task.get("status")
         point.errored += status == "errored"
-        label = _text(task.get("task_name")) or _text(task.get("task_id")) or _text(task.get("source"))
+        label = text_of(task.get("task_name")) or text_of(task.get("task_id")) or text_of(task.get("source"))
         has_open = False
         for f in _findings(task):
             if f.get("status") != "open":
                 continue
             has_open = True
-            severity = _text(f.get("severity"))
+            severity = text_of(f.get("severity"))
             point.open_by_severity[severity if severity in SEVERITIES else "info"] += 1
-            point.open_by_rule[_text(f.get("rule_id"))] += 1
+            point.open_by_rule[text_of(f.get("rule_id"))] += 1
             day = parse_date(f.get("first_seen")) or point.day
-            item = OldFinding(day, severity, _text(f.get("rule_id")), label, _text(f.get("message")))
+            item = OldFinding(day, severity, text_of(f.get("rule_id")), label, text_of(f.get("message")))
             key = tuple(-ord(c) for c in day)  # newest date = smallest key: popped first
             n += 1
             entry = (key, -n, item)
@@ -159,12 +155,12 @@ def _open_state(path: Path) -> tuple[Opened, dict[tuple[str, str], dict[str, str
     for task in doc["tasks"]:
         if not isinstance(task, dict):
             continue
-        key = task_key(_text(task.get("project_id")), _text(task.get("task_id")), _text(task.get("source")))
+        key = task_key(text_of(task.get("project_id")), text_of(task.get("task_id")), text_of(task.get("source")))
         if task.get("status") != "errored" and isinstance(task.get("outcomes"), dict):
             outcomes[key] = {k: v for k, v in task["outcomes"].items() if isinstance(v, str)}
         for f in _findings(task):
             if f.get("status") == "open" and isinstance(f.get("fingerprint"), str):
-                opened[f["fingerprint"]] = (key, _text(f.get("rule_id")))
+                opened[f["fingerprint"]] = (key, text_of(f.get("rule_id")))
     return opened, outcomes
 
 
