@@ -56,7 +56,7 @@ def verdicts(doc: dict[str, Any]) -> dict[str, Any]:
 def decide_approvals(fake: FakeWeData) -> int:
     """Set APPROVED on every latest submitted version whose approval is not decided; return how many."""
     from wedata_audit.policy.approval import approval_state
-    from wedata_audit.runner import RuleOptions, build_ruleset
+    from wedata_audit.settings.options import RuleOptions, build_ruleset
 
     approved, not_approved = [], []
     for rule in build_ruleset(RuleOptions()):

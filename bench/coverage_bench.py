@@ -15,13 +15,13 @@ import sys
 import time
 import tracemalloc
 
-from wedata_audit.coverage.catalogues import load_catalogues
-from wedata_audit.coverage.tally import TallyCounter, compute_coverage
 from wedata_audit.demo.corpus import generate
 from wedata_audit.engine import Engine
-from wedata_audit.results import TaskResult
-from wedata_audit.runner import RuleOptions, build_ruleset
-from wedata_audit.sources.snapshot import Snapshot
+from wedata_audit.model.results import TaskResult
+from wedata_audit.model.snapshot import Snapshot
+from wedata_audit.policy.frameworks import load_catalogues
+from wedata_audit.settings.options import RuleOptions, build_ruleset
+from wedata_audit.stages.coverage import TallyCounter, compute_coverage
 
 
 def audited(n: int) -> tuple[list[TaskResult], Engine]:

@@ -16,15 +16,15 @@ import tempfile
 import time
 from pathlib import Path
 
-from wedata_audit.coverage.catalogues import load_catalogues
-from wedata_audit.coverage.tally import TallyCounter, compute_coverage
 from wedata_audit.demo.corpus import generate
 from wedata_audit.engine import Engine
-from wedata_audit.finding import Severity
-from wedata_audit.reporters.html import HtmlReporter
-from wedata_audit.results import AuditResult
-from wedata_audit.runner import RuleOptions, build_ruleset
-from wedata_audit.sources.snapshot import Snapshot
+from wedata_audit.model.finding import Severity
+from wedata_audit.model.results import AuditResult
+from wedata_audit.model.snapshot import Snapshot
+from wedata_audit.policy.frameworks import load_catalogues
+from wedata_audit.reporters.formats.html import HtmlReporter
+from wedata_audit.settings.options import RuleOptions, build_ruleset
+from wedata_audit.stages.coverage import TallyCounter, compute_coverage
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")

@@ -1,4 +1,5 @@
-"""How long finding lines take to locate in snapshot files (wedata_audit.locations.locate / keylines). Prints figures.
+"""How long finding lines take to locate in snapshot files (reporters.locations: locate,
+keylines). Prints figures.
 
     .venv/bin/python bench/locate_bench.py [--tasks 50000] [--code-mb 20] [--ext 100000]
 
@@ -18,9 +19,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from wedata_audit.finding import Subject
-from wedata_audit.locations.keylines import KeyLines
-from wedata_audit.locations.locate import Locator
+from wedata_audit.model.finding import Subject
+from wedata_audit.reporters.locations.keylines import KeyLines
+from wedata_audit.reporters.locations.locate import Locator
 
 ROOT = Path(__file__).resolve().parent.parent
 KEYS = ["ApproveStatus", "task.TaskName", "task.TaskDescription", "ext.enableKerberosLogin", "code",

@@ -23,7 +23,7 @@ from pathlib import Path
 import jsonschema
 
 from wedata_audit.demo.corpus import generate, response
-from wedata_audit.resources import load_schema
+from wedata_audit.util.resources import load_schema
 
 
 def write_corpus(folder: Path, n: int) -> None:

@@ -18,8 +18,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from wedata_audit import corpus
-from wedata_audit.versions.cache import VersionCache
-from wedata_audit.versions.release import changes, decode_code
+from wedata_audit.sources.api.cache import VersionCache
+from wedata_audit.stages.release.changes import changes, decode_code
 
 
 def main(n: int) -> None:

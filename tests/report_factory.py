@@ -30,8 +30,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from wedata_audit.finding import Finding, Severity, Subject
-from wedata_audit.results import RULE_FAIL, RULE_PASS, RULE_SKIP, AuditResult, RuleInfo, TaskResult
+from wedata_audit.model.finding import Finding, Severity, Subject
+from wedata_audit.model.results import RULE_FAIL, RULE_PASS, RULE_SKIP, AuditResult, RuleInfo, TaskResult
 
 KINDS = ("failed", "passed", "errored", "waived")
 HOSTILE = "<script>alert(1)</script> & \"q\" 'a' \x00\x1b[31m \ud800 \ufffe"

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from wedata_audit.engine import Engine
+from wedata_audit.model.snapshot import Snapshot
 from wedata_audit.policy.loading import build_rules, load_raw_rules, parse_overrides
-from wedata_audit.sources.snapshot import Snapshot
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "latest-version-v4.response.json"
 DATA = json.loads(EXAMPLE.read_text())["Response"]["Data"]

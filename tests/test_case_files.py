@@ -14,8 +14,8 @@ from wedata_audit import cases
 from wedata_audit.cases import _set, load_cases
 from wedata_audit.cli import main
 from wedata_audit.errors import ConfigError
-from wedata_audit.resources import load_schema
-from wedata_audit.yamlfile import load_yaml_file
+from wedata_audit.util.resources import load_schema
+from wedata_audit.util.yamlfile import load_yaml_file
 
 from .conftest import EXAMPLES, ROOT
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from wedata_audit.coverage.catalogues import (
+from wedata_audit.errors import ConfigError, UsageError
+from wedata_audit.policy.frameworks import (
     PLANNED_RULES,
     find_catalogue,
     load_catalogues,
@@ -18,9 +19,8 @@ from wedata_audit.coverage.catalogues import (
     unresolved_controls,
     with_rule_controls,
 )
-from wedata_audit.errors import ConfigError, UsageError
 from wedata_audit.policy.loading import build_rules, load_raw_rules
-from wedata_audit.resources import bundled_framework_files
+from wedata_audit.util.resources import bundled_framework_files
 
 from .conftest import ROOT
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from wedata_audit.finding import Finding, Severity, Subject
+from wedata_audit.model.finding import Finding, Severity, Subject
 from wedata_audit.reporters.citext import (
     CODEQUALITY_SEVERITY,
     UniqueFingerprints,

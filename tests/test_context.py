@@ -11,12 +11,12 @@ import pytest
 from wedata_audit.demo.context import members as fake_members
 from wedata_audit.demo.context import personal_values as fake_personal_values
 from wedata_audit.engine import Engine
-from wedata_audit.personal import MEMBER_FIELDS, member_record, personal_values, scrub_text
+from wedata_audit.model.snapshot import Snapshot
 from wedata_audit.policy.loading import build_rules, load_raw_rules
-from wedata_audit.policy.view import build_view
-from wedata_audit.policy.viewfields import key_roots, rule_view_fields
 from wedata_audit.sources.api.context import SavedContext, context_needs, inline_context
-from wedata_audit.sources.snapshot import Snapshot
+from wedata_audit.util.personal import MEMBER_FIELDS, member_record, personal_values, scrub_text
+from wedata_audit.view.document import build_view
+from wedata_audit.view.fields import key_roots, rule_view_fields
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = json.loads((ROOT / "examples" / "latest-version-v4.response.json").read_text())["Response"]["Data"]

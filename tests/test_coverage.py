@@ -10,8 +10,13 @@ from typing import Any
 
 import pytest
 
-from wedata_audit.coverage.catalogues import find_catalogue, load_catalogues, read_catalogue_text
-from wedata_audit.coverage.tally import (
+from wedata_audit.engine import Engine
+from wedata_audit.model.finding import Finding, Severity, Subject
+from wedata_audit.model.results import RULE_FAIL, RULE_PASS, RULE_SKIP, RuleInfo, TaskResult
+from wedata_audit.model.snapshot import Snapshot
+from wedata_audit.policy.frameworks import find_catalogue, load_catalogues, read_catalogue_text
+from wedata_audit.settings.options import RuleOptions, build_ruleset
+from wedata_audit.stages.coverage import (
     FAIL,
     MAX_FAILING_TASKS,
     NOT_ASSESSED,
@@ -22,13 +27,8 @@ from wedata_audit.coverage.tally import (
     framework_coverage,
     tally_tasks,
 )
-from wedata_audit.docschema import all_errors
-from wedata_audit.engine import Engine
-from wedata_audit.filters.waivers import Waiver, apply_waivers
-from wedata_audit.finding import Finding, Severity, Subject
-from wedata_audit.results import RULE_FAIL, RULE_PASS, RULE_SKIP, RuleInfo, TaskResult
-from wedata_audit.runner import RuleOptions, build_ruleset
-from wedata_audit.sources.snapshot import Snapshot
+from wedata_audit.stages.filters.waivers import Waiver, apply_waivers
+from wedata_audit.util.docschema import all_errors
 
 from .conftest import example_data
 from .size_inputs import make_compliant

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 from wedata_audit.cli import main
-from wedata_audit.coverage.catalogues import find_catalogue, load_catalogues, with_rule_controls
-from wedata_audit.docschema import all_errors
-from wedata_audit.finding import Severity
-from wedata_audit.results import RuleInfo
+from wedata_audit.model.finding import Severity
+from wedata_audit.model.results import RuleInfo
+from wedata_audit.policy.frameworks import find_catalogue, load_catalogues, with_rule_controls
+from wedata_audit.util.docschema import all_errors
 
 from .size_inputs import example_data, make_compliant, response
 
@@ -200,7 +200,7 @@ def test_markdown_and_coverage_csv_agree_with_the_json(tmp_path: Path, snapshots
 
 
 def test_report_schema_inlines_the_coverage_schema_unchanged() -> None:
-    from wedata_audit.resources import load_schema
+    from wedata_audit.util.resources import load_schema
 
     report, coverage = load_schema("report.schema.json"), load_schema("coverage.schema.json")
 

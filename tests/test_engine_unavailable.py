@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from wedata_audit.engine import Engine
+from wedata_audit.model.snapshot import Snapshot
 from wedata_audit.policy.loading import build_rules, load_raw_rules
-from wedata_audit.policy.viewfields import key_roots
-from wedata_audit.sources.snapshot import Snapshot
+from wedata_audit.view.fields import key_roots
 
 POLICY = """
 - id: reads-task-list

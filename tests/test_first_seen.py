@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from wedata_audit.cli import main
-from wedata_audit.filters.firstseen import load_first_seen
+from wedata_audit.stages.filters.firstseen import load_first_seen
 
 from .conftest import EXAMPLES
 from .test_report_html import driver  # noqa: F401  (the browser fixture)
@@ -68,7 +68,7 @@ def test_html_report_shows_a_findings_age() -> None:
     from dataclasses import replace
 
     from tests.report_factory import sample_result
-    from wedata_audit.reporters.html import HtmlReporter, finding_age
+    from wedata_audit.reporters.formats.html import HtmlReporter, finding_age
 
     assert finding_age("2024-04-01", "2024-05-01T08:00:00+00:00") == "first seen 2024-04-01 (30 days)"
     assert finding_age("2024-05-01", "2024-05-01T08:00:00+00:00") == "first seen 2024-05-01 (new)"

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from wedata_audit.check import execute_check
 from wedata_audit.cli import main
-from wedata_audit.runner import CheckOptions, FilterOptions, ReportOptions
+from wedata_audit.cli.check import execute_check
+from wedata_audit.settings.options import CheckOptions, FilterOptions, ReportOptions
 from wedata_audit.terminal import Terminal
 
 from .conftest import EXAMPLES, ROOT

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from wedata_audit.cli import main
-from wedata_audit.history.charts import Line, line_chart
+from wedata_audit.reporters.history.charts import Line, line_chart
 
 from .conftest import EXAMPLES
 from .test_report_html import console_problems, driver  # noqa: F401  (the browser fixture)

@@ -10,11 +10,12 @@ from lxml import etree
 
 from tests.report_factory import make_rules, make_task, sample_result
 from wedata_audit.cli import main
-from wedata_audit.finding import Severity
-from wedata_audit.reporters import ReportSettings, junit
-from wedata_audit.reporters.junit import JUnitReporter
+from wedata_audit.model.finding import Severity
+from wedata_audit.model.results import AuditResult
+from wedata_audit.reporters.base import ReportSettings
+from wedata_audit.reporters.formats import junit
+from wedata_audit.reporters.formats.junit import JUnitReporter
 from wedata_audit.reporters.junit_forms import Form
-from wedata_audit.results import AuditResult
 
 from .conftest import EXAMPLES
 

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from wedata_audit.engine import Engine
-from wedata_audit.finding import Finding, Subject
-from wedata_audit.locations.keylines import KeyLines
+from wedata_audit.model.finding import Finding, Subject
 from wedata_audit.policy.loading import build_rules, load_raw_rules
+from wedata_audit.reporters.locations.keylines import KeyLines
 from wedata_audit.sources.files import read_snapshots
 
 ROOT = Path(__file__).resolve().parent.parent

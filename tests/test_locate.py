@@ -1,4 +1,4 @@
-"""Finding keys located in the raw text of snapshot files (wedata_audit.locations.locate)."""
+"""Finding keys located in the raw text of snapshot files (wedata_audit.reporters.locations.locate)."""
 
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from wedata_audit.locations.docstarts import DocumentStart, document_start, document_starts
-from wedata_audit.locations.keypaths import candidates
-from wedata_audit.locations.locate import Locator, key_line, line_of
-from wedata_audit.policy.view import CONTEXT_FIELDS, TASK_SECTIONS, pairs_to_map
-from wedata_audit.policy.viewfields import key_roots
+from wedata_audit.reporters.locations.docstarts import DocumentStart, document_start, document_starts
+from wedata_audit.reporters.locations.keypaths import candidates
+from wedata_audit.reporters.locations.locate import Locator, key_line, line_of
 from wedata_audit.sources.files import snapshots_from_text
+from wedata_audit.view.document import CONTEXT_FIELDS, TASK_SECTIONS, pairs_to_map
+from wedata_audit.view.fields import key_roots
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.json"))

@@ -8,8 +8,8 @@ import pytest
 
 from wedata_audit.cases import load_cases, run_cases
 from wedata_audit.engine import Engine
+from wedata_audit.model.results import RULE_FAIL, RULE_PASS
 from wedata_audit.policy.loading import build_rules, load_raw_rules
-from wedata_audit.results import RULE_FAIL, RULE_PASS
 
 CASES = Path(__file__).parent / "policy-cases"
 CASE_FILES = sorted(CASES.glob("*.yaml"))
@@ -39,7 +39,7 @@ def test_case_file_with_params(path: Path) -> None:
 
 def test_every_default_rule_has_a_passing_and_a_failing_case(engine: Engine) -> None:
     """Seen in the outcomes themselves: a rule only ever out of scope in its "pass" cases does not count."""
-    from wedata_audit.sources.snapshot import Snapshot
+    from wedata_audit.model.snapshot import Snapshot
 
     with_params = Engine(build_rules(load_raw_rules([]), params=PARAMS))
     seen: dict[str, set[str]] = {}

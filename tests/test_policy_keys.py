@@ -13,10 +13,10 @@ import pytest
 from wedata_audit.cli import main
 from wedata_audit.engine import Engine
 from wedata_audit.errors import ConfigError
+from wedata_audit.model.snapshot import Snapshot
 from wedata_audit.policy.loading import build_rules, load_raw_rules
-from wedata_audit.policy.view import CONTEXT_FIELDS, DERIVED_FIELDS
-from wedata_audit.policy.viewfields import known_fields, unknown_fields
-from wedata_audit.sources.snapshot import Snapshot
+from wedata_audit.view.document import CONTEXT_FIELDS, DERIVED_FIELDS
+from wedata_audit.view.fields import known_fields, unknown_fields
 
 from .conftest import EXAMPLES
 

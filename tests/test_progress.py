@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from wedata_audit.progress import Progress
+from wedata_audit.util.progress import Progress
 
 
 class Tty(io.StringIO):

@@ -28,13 +28,13 @@ from hypothesis import strategies as st
 from wedata_audit.cli import main
 from wedata_audit.engine import Engine
 from wedata_audit.errors import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK
+from wedata_audit.model.results import ERRORED, FAILED, PASSED, RULE_FAIL, RULE_PASS, RULE_SKIP, TaskResult
+from wedata_audit.model.snapshot import Snapshot
 from wedata_audit.policy.loading import build_rules, load_raw_rules
 from wedata_audit.policy.schemacheck import SCHEMA_NAME, SchemaChecker
-from wedata_audit.policy.view import DERIVED_FIELDS, build_view
-from wedata_audit.resources import load_schema
-from wedata_audit.results import ERRORED, FAILED, PASSED, RULE_FAIL, RULE_PASS, RULE_SKIP, TaskResult
 from wedata_audit.sources.files import MAX_DEPTH, nesting_depth, read_snapshots, snapshots_from_text
-from wedata_audit.sources.snapshot import Snapshot
+from wedata_audit.util.resources import load_schema
+from wedata_audit.view.document import DERIVED_FIELDS, build_view
 
 from .conftest import example_data
 

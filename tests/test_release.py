@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import example_data
 from wedata_audit.policy.secretmask import bundled_secret_patterns, secret_masker
-from wedata_audit.versions.release import (
+from wedata_audit.stages.release.changes import (
     BOOKKEEPING,
     REDACTED,
     Change,

@@ -17,17 +17,17 @@ from lxml import html as lxml_html
 
 from tests.report_factory import sample_result
 from tests.test_report_html import ARTIFACTS, console_problems, driver, open_report  # noqa: F401
-from wedata_audit.coverage.catalogues import load_catalogues
-from wedata_audit.coverage.tally import DISCLAIMER, TallyCounter, compute_coverage
 from wedata_audit.demo.corpus import generate
 from wedata_audit.engine import Engine
-from wedata_audit.filters.waivers import Waiver, apply_waivers
-from wedata_audit.finding import Severity
+from wedata_audit.model.finding import Severity
+from wedata_audit.model.results import AuditResult
+from wedata_audit.model.snapshot import Snapshot
+from wedata_audit.policy.frameworks import load_catalogues
 from wedata_audit.reporters.charts import MIN_BAR_PX, TopCounter, rule_bar_px
-from wedata_audit.reporters.html import HtmlReporter
-from wedata_audit.results import AuditResult
-from wedata_audit.runner import RuleOptions, build_ruleset
-from wedata_audit.sources.snapshot import Snapshot
+from wedata_audit.reporters.formats.html import HtmlReporter
+from wedata_audit.settings.options import RuleOptions, build_ruleset
+from wedata_audit.stages.coverage import DISCLAIMER, TallyCounter, compute_coverage
+from wedata_audit.stages.filters.waivers import Waiver, apply_waivers
 
 BASELINE = {"source": "baseline/report.json", "new": 7, "existing": 40, "fixed": 0, "not_evaluated": 2,
             "notes": []}

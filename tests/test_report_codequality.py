@@ -11,9 +11,9 @@ import pytest
 
 from tests.report_factory import sample_result
 from wedata_audit.cli import main
-from wedata_audit.finding import Severity
+from wedata_audit.model.finding import Severity
 from wedata_audit.reporters import registry
-from wedata_audit.reporters.codequality import CodeQualityReporter, render_document
+from wedata_audit.reporters.formats.codequality import CodeQualityReporter, render_document
 
 from .conftest import EXAMPLES
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from tests.report_factory import MASKED, SECRET, sample_result
+from wedata_audit.model.results import AuditResult
 from wedata_audit.reporters import registry
-from wedata_audit.reporters.csv_report import COLUMNS, FORMULA_TRIGGERS, CsvReporter, render_document, safe_cell
-from wedata_audit.results import AuditResult
+from wedata_audit.reporters.formats.csv import COLUMNS, FORMULA_TRIGGERS, CsvReporter, render_document, safe_cell
 
 COMPLETE_KINDS = ("failed", "passed", "waived")
 

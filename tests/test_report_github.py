@@ -12,9 +12,9 @@ import pytest
 
 from tests.report_factory import sample_result
 from wedata_audit.cli import main
-from wedata_audit.finding import Finding, Severity, Subject
-from wedata_audit.reporters.github import Annotation, GithubReporter, TopFindings, render_document
-from wedata_audit.results import TaskResult
+from wedata_audit.model.finding import Finding, Severity, Subject
+from wedata_audit.model.results import TaskResult
+from wedata_audit.reporters.formats.github import Annotation, GithubReporter, TopFindings, render_document
 
 from .conftest import EXAMPLES
 

@@ -24,10 +24,10 @@ import pytest
 from lxml import html as lxml_html
 
 from tests.report_factory import HOSTILE, SECRET, sample_result
-from wedata_audit.finding import Severity
+from wedata_audit.model.finding import Severity
+from wedata_audit.model.results import AuditResult, TaskResult
 from wedata_audit.reporters import registry
-from wedata_audit.reporters.html import HtmlReporter, build_payload
-from wedata_audit.results import AuditResult, TaskResult
+from wedata_audit.reporters.formats.html import HtmlReporter, build_payload
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"

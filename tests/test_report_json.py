@@ -12,10 +12,10 @@ import jsonschema
 import pytest
 
 from tests.report_factory import MASKED, SECRET, sample_result
-from wedata_audit.finding import Severity
+from wedata_audit.model.finding import Severity
+from wedata_audit.model.results import AuditResult
 from wedata_audit.reporters import registry
-from wedata_audit.reporters.json_report import JsonReporter
-from wedata_audit.results import AuditResult
+from wedata_audit.reporters.formats.json import JsonReporter
 
 SCHEMA_PATH = Path(__file__).resolve().parents[1] / "schemas" / "report.schema.json"
 COMPLETE_KINDS = ("failed", "passed", "waived")

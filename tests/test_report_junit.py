@@ -13,10 +13,12 @@ from junitparser import Error, Failure, JUnitXml, Skipped, TestSuite
 from lxml import etree
 
 from tests.report_factory import MASKED, SECRET, make_rules, make_task, sample_result
-from wedata_audit.finding import Finding
-from wedata_audit.reporters import ReportSettings, junit, registry
-from wedata_audit.reporters.junit import JUnitReporter, attr, clean, text
-from wedata_audit.results import AuditResult
+from wedata_audit.model.finding import Finding
+from wedata_audit.model.results import AuditResult
+from wedata_audit.reporters import registry
+from wedata_audit.reporters.base import ReportSettings
+from wedata_audit.reporters.formats import junit
+from wedata_audit.reporters.formats.junit import JUnitReporter, attr, clean, text
 
 XSD_PATH = Path(__file__).resolve().parent / "conformance" / "junit-10.xsd"
 COMPLETE_KINDS = ("failed", "passed", "waived")

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from tests.report_factory import SECRET, sample_result
-from wedata_audit.finding import Finding, Subject
-from wedata_audit.reporters import markdown, registry
-from wedata_audit.reporters.markdown import MAX_BYTES, MarkdownReporter, escape, render_document
-from wedata_audit.results import AuditResult
+from wedata_audit.model.finding import Finding, Subject
+from wedata_audit.model.results import AuditResult
+from wedata_audit.reporters import registry
+from wedata_audit.reporters.formats import markdown
+from wedata_audit.reporters.formats.markdown import MAX_BYTES, MarkdownReporter, escape, render_document
 
 COMPLETE_KINDS = ("failed", "passed", "waived")
 _UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")

@@ -11,10 +11,10 @@ import pytest
 
 from tests.report_factory import sample_result
 from tests.test_report_html import XSS_IMG, XSS_SCRIPT, console_problems, driver, open_report  # noqa: F401
-from wedata_audit.reporters.html import HtmlReporter
-from wedata_audit.reporters.markdown import MarkdownReporter
+from wedata_audit.model.results import AuditResult
+from wedata_audit.reporters.formats.html import HtmlReporter
+from wedata_audit.reporters.formats.markdown import MarkdownReporter
 from wedata_audit.reporters.releases import ReleaseDigest
-from wedata_audit.results import AuditResult
 
 
 def release(regressions: list[str], changes: list[dict[str, Any]], production: bool = True) -> dict[str, Any]:

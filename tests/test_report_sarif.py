@@ -11,11 +11,11 @@ import jsonschema
 import pytest
 
 from tests.report_factory import MASKED, SECRET, sample_result
-from wedata_audit.finding import Finding, Severity, Subject
+from wedata_audit.model.finding import Finding, Severity, Subject
+from wedata_audit.model.results import AuditResult, TaskResult
 from wedata_audit.reporters import registry
 from wedata_audit.reporters.citext import primary_location_line_hash
-from wedata_audit.reporters.sarif import FINGERPRINT_KEY, SarifReporter, build_log, render_document
-from wedata_audit.results import AuditResult, TaskResult
+from wedata_audit.reporters.formats.sarif import FINGERPRINT_KEY, SarifReporter, build_log, render_document
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "conformance" / "sarif-schema-2.1.0.json"
 COMPLETE_KINDS = ("failed", "passed", "waived")

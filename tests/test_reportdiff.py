@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from wedata_audit.cli import main
-from wedata_audit.reporters.json_report import render_document
+from wedata_audit.reporters.formats.json import render_document
 
 from .report_factory import sample_result
 

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from wedata_audit.reporters import registry, scrub_surrogates
-from wedata_audit.reporters.markdown import TASK_CHARS, escape, render_document
+from wedata_audit.reporters import registry
+from wedata_audit.reporters.base import scrub_surrogates
+from wedata_audit.reporters.formats.markdown import TASK_CHARS, escape, render_document
 
 from .report_factory import sample_result
 

@@ -17,10 +17,10 @@ import pytest
 
 from wedata_audit.cli import main
 from wedata_audit.errors import EXIT_FINDINGS, EXIT_INCOMPLETE
-from wedata_audit.finding import Severity
+from wedata_audit.model.finding import Severity
 from wedata_audit.pipeline import run_audit
-from wedata_audit.plan import AuditPlan, ReportTarget
 from wedata_audit.policy.loading import build_rules, load_raw_rules
+from wedata_audit.settings.plan import AuditPlan, ReportTarget
 from wedata_audit.sources import FileSource
 from wedata_audit.terminal import Terminal
 

@@ -109,7 +109,7 @@ def test_subject_reads_identity(data: dict[str, Any]) -> None:
 
 
 def test_saved_snapshot_edited_after_fetching_is_errored(tmp_path: Path, data: dict[str, Any]) -> None:
-    from wedata_audit.sources.snapshot import data_sha256
+    from wedata_audit.model.snapshot import data_sha256
 
     meta = {"project_id": "p", "request_id": "r-1", "sha256": data_sha256(data)}
     good = write(tmp_path, "good.json", {"Response": {"Data": data, "RequestId": "r-1"}, "_wedata_audit": meta})
@@ -134,7 +134,7 @@ def test_folder_walk_skips_this_runs_reports(tmp_path: Path, data: dict[str, Any
 
 
 def test_identity_fields_that_are_not_scalars_name_nothing(data: dict[str, Any]) -> None:
-    from wedata_audit.sources.snapshot import subject_of
+    from wedata_audit.model.snapshot import subject_of
 
     data["Task"]["TriggerTaskBaseAttribute"]["TaskName"] = [[{"deep": [1]}]]
     data["VersionNum"] = {"x": 1}

@@ -16,8 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import ROOT, example_data
-from wedata_audit.sources.snapshot import data_sha256
-from wedata_audit.versions.cache import (
+from wedata_audit.model.snapshot import data_sha256
+from wedata_audit.sources.api.cache import (
     LISTING_FIELDS,
     VersionCache,
     listing_key,
@@ -282,7 +282,7 @@ def test_threads_sharing_a_cache_never_see_a_partial_entry(tmp_path: Path) -> No
 WORKER = """
 import sys
 from tests.test_versioncache import _hammer
-from wedata_audit.versions.cache import VersionCache
+from wedata_audit.sources.api.cache import VersionCache
 errors = []
 cache = VersionCache(sys.argv[1])
 _hammer(cache, int(sys.argv[2]), 150, errors)

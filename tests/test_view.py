@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from wedata_audit.policy.view import build_view
+from wedata_audit.view.document import build_view
 
 
 def test_documentation_example(data: dict[str, Any]) -> None:

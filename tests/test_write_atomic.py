@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from wedata_audit.reporters import write_atomic
+from wedata_audit.reporters.base import write_atomic
 
 
 def test_replaces_whole_and_keeps_umask_permissions(tmp_path: Path) -> None:

@@ -33,14 +33,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from wedata_audit.docschema import describe, first_error, kind
 from wedata_audit.engine import Engine
 from wedata_audit.errors import ConfigError
-from wedata_audit.policy.view import TASK_SECTIONS
-from wedata_audit.results import RULE_FAIL, RULE_SKIP, TaskResult
+from wedata_audit.model.results import RULE_FAIL, RULE_SKIP, TaskResult
 from wedata_audit.sources.api.context import inline_context
 from wedata_audit.sources.files import one_snapshot, parse_json
-from wedata_audit.yamlfile import load_yaml_file
+from wedata_audit.util.docschema import describe, first_error, kind
+from wedata_audit.util.yamlfile import load_yaml_file
+from wedata_audit.view.document import TASK_SECTIONS
 
 _MISSING = object()
 
@@ -214,11 +214,11 @@ def _set_ext(data: dict[str, Any], key: str, value: Any, path: str, where: str |
 
 def run_cases(cases: Iterable[Case], engine: Engine) -> list[CaseResult]:
     """Audit every case through the one pipeline (no report, no summary), then compare with what it says."""
-    from wedata_audit.finding import Severity
+    from wedata_audit.model.finding import Severity
+    from wedata_audit.model.snapshot import Snapshot
     from wedata_audit.pipeline import run_audit
-    from wedata_audit.plan import AuditPlan
+    from wedata_audit.settings.plan import AuditPlan
     from wedata_audit.sources import ListSource
-    from wedata_audit.sources.snapshot import Snapshot
     from wedata_audit.terminal import Terminal
 
     cases = list(cases)

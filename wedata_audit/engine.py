@@ -13,12 +13,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from wedata_audit.finding import Finding
+from wedata_audit.model.finding import Finding
+from wedata_audit.model.results import RULE_SKIP, TaskResult
+from wedata_audit.model.snapshot import Snapshot
 from wedata_audit.policy.loading import Rule
-from wedata_audit.policy.view import CONTEXT_FIELDS, CONTEXT_SOURCES, build_view
-from wedata_audit.policy.viewfields import rule_view_fields
-from wedata_audit.results import RULE_SKIP, TaskResult
-from wedata_audit.sources.snapshot import Snapshot
+from wedata_audit.view.document import CONTEXT_FIELDS, CONTEXT_SOURCES, build_view
+from wedata_audit.view.fields import rule_view_fields
 
 
 class Engine:

@@ -21,17 +21,17 @@ from types import FrameType
 from typing import Any
 
 from wedata_audit import __version__
-from wedata_audit.coverage.tally import TallyCounter, compute_coverage
 from wedata_audit.engine import Engine
 from wedata_audit.errors import exit_code_for
-from wedata_audit.plan import AuditPlan
+from wedata_audit.model.results import Run, RunTotals, TaskResult
 from wedata_audit.policy.loading import ruleset_digest
 from wedata_audit.reporters import registry
 from wedata_audit.reporters.base import Reporter
-from wedata_audit.results import Run, RunTotals, TaskResult
+from wedata_audit.settings.plan import AuditPlan
 from wedata_audit.sources import Snapshot, Source
+from wedata_audit.stages.coverage import TallyCounter, compute_coverage
+from wedata_audit.stages.release.review import ReleaseStage
 from wedata_audit.terminal import Terminal
-from wedata_audit.versions.review import ReleaseStage
 
 SIGNAL_NAMES = {signal.SIGINT: "Ctrl-C (SIGINT)", signal.SIGTERM: "SIGTERM"}
 

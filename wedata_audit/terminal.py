@@ -10,8 +10,8 @@ from pathlib import Path
 
 import click
 
+from wedata_audit.model.results import AuditResult
 from wedata_audit.reporters.escaping import terminal as safe
-from wedata_audit.results import AuditResult
 
 __all__ = ["Terminal", "configure_logging", "safe", "use_color"]
 

@@ -413,7 +413,7 @@ def test_demo_does_not_read_the_configuration_of_the_current_folder(env: None, t
 
 
 def test_the_option_select_wins_over_the_configuration(api: FakeWeData, env: None, tmp_path: Path) -> None:
-    from wedata_audit.runner import ReportOptions
+    from wedata_audit.settings.options import ReportOptions
     from wedata_audit.sources.api.live import LiveOptions, execute_audit
     from wedata_audit.terminal import Terminal
 
@@ -427,7 +427,7 @@ def test_the_option_select_wins_over_the_configuration(api: FakeWeData, env: Non
 def test_execute_audit_raises_the_refusal_after_writing_the_reports(api: FakeWeData, env: None,
                                                                     tmp_path: Path) -> None:
     from wedata_audit.errors import EXIT_USAGE, FatalRemoteError
-    from wedata_audit.runner import ReportOptions
+    from wedata_audit.settings.options import ReportOptions
     from wedata_audit.sources.api.credentials import from_keys
     from wedata_audit.sources.api.live import LiveOptions, execute_audit
     from wedata_audit.terminal import Terminal

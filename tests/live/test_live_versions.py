@@ -14,7 +14,7 @@ from wedata_audit.cli import main
 from wedata_audit.demo import FakeWeData
 from wedata_audit.demo.build import build_corpus
 from wedata_audit.demo.scenarios import TASKS
-from wedata_audit.resources import load_schema
+from wedata_audit.util.resources import load_schema
 
 from .conftest import REGION
 

@@ -17,15 +17,15 @@ from typing import Any
 import jsonschema
 import yaml
 
-from wedata_audit.docschema import describe, dotted, validator
 from wedata_audit.errors import ConfigError, UsageError
-from wedata_audit.finding import Severity
+from wedata_audit.model.finding import Severity
+from wedata_audit.model.results import RULE_FAIL, RULE_PASS, RULE_SKIP, RuleInfo
 from wedata_audit.policy.builtin import BuiltinCheck, builtin_check
 from wedata_audit.policy.conditions import Condition, ConditionError, Failure, compile_condition
-from wedata_audit.policy.viewfields import rule_key_errors
-from wedata_audit.resources import core_rule_files, default_rule_files
-from wedata_audit.results import RULE_FAIL, RULE_PASS, RULE_SKIP, RuleInfo
-from wedata_audit.yamlfile import load_yaml, read_text, yaml_files
+from wedata_audit.util.docschema import describe, dotted, validator
+from wedata_audit.util.resources import core_rule_files, default_rule_files
+from wedata_audit.util.yamlfile import load_yaml, read_text, yaml_files
+from wedata_audit.view.fields import rule_key_errors
 
 POLICY_SCHEMA = "policy.schema.json"
 @dataclass(frozen=True, slots=True)

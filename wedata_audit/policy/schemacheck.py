@@ -13,7 +13,7 @@ from typing import Any
 
 import jsonschema
 
-from wedata_audit.docschema import fast_accepts, location, short, validator
+from wedata_audit.util.docschema import fast_accepts, location, short, validator
 
 SCHEMA_NAME = "trigger-task-version.schema.json"
 
@@ -27,7 +27,7 @@ class SchemaViolation:
 
 
 class SchemaChecker:
-    """Validates task versions against a bundled schema, compiled once (see :mod:`wedata_audit.docschema`)."""
+    """Validates task versions against a bundled schema, compiled once (see :mod:`wedata_audit.util.docschema`)."""
 
     def __init__(self, schema_name: str = SCHEMA_NAME) -> None:
         self.schema_name = schema_name

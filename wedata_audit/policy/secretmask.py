@@ -53,7 +53,7 @@ def secret_masker(patterns: Iterable[str | regex.Pattern[str]]) -> Mask:
 def bundled_secret_patterns() -> list[str]:
     """The ``patterns`` param of the bundled ``no-secrets-in-code`` rule, read by the policy loader."""
     from wedata_audit.policy.loading import read_policy_file
-    from wedata_audit.resources import default_rule_files
+    from wedata_audit.util.resources import default_rule_files
 
     for f in default_rule_files():
         for raw in read_policy_file(f, f"rules/{f.name}"):

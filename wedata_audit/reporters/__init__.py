@@ -1,49 +1,57 @@
-"""Reporters, registered by name; the registry also defines the ``--format`` choices.
+"""Reporters: the registry written out as a name -> class mapping; its names are the ``--format`` choices.
 
-The streaming API and the spool are in :mod:`wedata_audit.reporters.base`; the terminal summary, which the
-registry also provides, in :mod:`wedata_audit.reporters.summary`. The reporter modules import only
-``base`` (and the shared field and escaping helpers), never this package's ``__init__``: no import cycle.
+Each format is one module of :mod:`wedata_audit.reporters.formats` named after the format (``coverage-csv``
+is ``coverage_csv``). The mapping names the class by its dotted path so that a command that writes no
+report (``--help``, ``rules list``) and a run that writes two formats import only what they use; a format
+module is imported the first time its class is asked for. The streaming API and the spool are in
+:mod:`wedata_audit.reporters.base`; the terminal summary, which consumes the same stream, in
+:mod:`wedata_audit.reporters.summary`.
 """
 
 from __future__ import annotations
 
 import importlib
+from typing import TYPE_CHECKING
 
-from wedata_audit.reporters.base import (
-    REGISTRY,
-    Reporter,
-    ReportSettings,
-    Spool,
-    scrub_surrogates,
-    write_atomic,
-)
+if TYPE_CHECKING:
+    from wedata_audit.reporters.base import Reporter
+    from wedata_audit.reporters.summary import TerminalSummary
 
-BUILTIN = ("codequality", "coverage_csv", "csv_report", "github", "html", "json_report", "junit", "markdown",
-           "sarif")
+# --format NAME -> the class that writes it.
+FORMATS: dict[str, str] = {
+    "codequality": "wedata_audit.reporters.formats.codequality:CodeQualityReporter",
+    "coverage-csv": "wedata_audit.reporters.formats.coverage_csv:CoverageCsvReporter",
+    "csv": "wedata_audit.reporters.formats.csv:CsvReporter",
+    "github": "wedata_audit.reporters.formats.github:GithubReporter",
+    "html": "wedata_audit.reporters.formats.html:HtmlReporter",
+    "json": "wedata_audit.reporters.formats.json:JsonReporter",
+    "junit": "wedata_audit.reporters.formats.junit:JUnitReporter",
+    "markdown": "wedata_audit.reporters.formats.markdown:MarkdownReporter",
+    "sarif": "wedata_audit.reporters.formats.sarif:SarifReporter",
+}
+DEFAULT_FORMATS = ("html", "junit", "json")
 
-__all__ = [
-    "ReportSettings",
-    "Reporter",
-    "Spool",
-    "format_choices",
-    "registry",
-    "scrub_surrogates",
-    "summary_reporter",
-    "write_atomic",
-]
-
-
-def registry() -> dict[str, type[Reporter]]:
-    for module in BUILTIN:  # importing a module registers its class; imports are cached
-        importlib.import_module(f"wedata_audit.reporters.{module}")
-    return REGISTRY
+__all__ = ["DEFAULT_FORMATS", "FORMATS", "format_choices", "registry", "reporter_class", "summary_reporter"]
 
 
 def format_choices() -> list[str]:
-    return sorted(registry())
+    """The ``--format`` names, without importing any format."""
+    return sorted(FORMATS)
 
 
-def summary_reporter():  # type: ignore[no-untyped-def]
+def reporter_class(name: str) -> type[Reporter]:
+    """The class of format ``name`` (imported on first use); KeyError for an unknown name."""
+    module, _, cls = FORMATS[name].partition(":")
+    found: type[Reporter] = getattr(importlib.import_module(module), cls)
+    return found
+
+
+def registry() -> dict[str, type[Reporter]]:
+    """Every format's class, by name (imports them all)."""
+    return {name: reporter_class(name) for name in FORMATS}
+
+
+def summary_reporter() -> type[TerminalSummary]:
     """The terminal summary's class (it consumes the same stream as the file reporters)."""
     from wedata_audit.reporters.summary import TerminalSummary
 

@@ -25,9 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from wedata_audit.results import AuditResult, Run, TaskResult
+from wedata_audit.model.results import AuditResult, Run, TaskResult
 
-REGISTRY: dict[str, type[Reporter]] = {}
 # A lone surrogate (half of a UTF-16 pair; the JSON escape \ud800 decodes to one) cannot be written as UTF-8.
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 MARKER_WINDOW = 4096  # bytes read from the start of a file to recognise a report of ours
@@ -174,11 +173,6 @@ class Reporter:
     def side_outputs(cls) -> list[Path]:
         """Files other than its own that this format writes to (appends to): kept off the run's inputs too."""
         return []
-
-    def __init_subclass__(cls, **kwargs: object) -> None:
-        super().__init_subclass__(**kwargs)
-        if "name" in cls.__dict__:
-            REGISTRY[cls.name] = cls
 
     def __init__(self, path: Path | None = None, settings: ReportSettings | None = None) -> None:
         self.path = path if path is not None else Path(self.default_filename)

@@ -8,7 +8,7 @@ is an SVG attribute and every colour a class).
   how much a shown count can be short (``error``); the chart says so when it is not 0.
 * :func:`bar_chart` lays out a horizontal bar chart: exact counts as text, bars scaled to the largest value,
   and a non-zero value never thinner than :data:`MIN_BAR_PX` (43 failing tasks never look like 0).
-* :func:`coverage_view` turns the run's :class:`~wedata_audit.coverage.tally.FrameworkCoverage` into what the
+* :func:`coverage_view` turns the run's :class:`~wedata_audit.stages.coverage.FrameworkCoverage` into what the
   "Framework coverage" section shows: a stacked bar of pass / fail / waived / not assessed, then requirements.
 """
 
@@ -18,8 +18,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from wedata_audit.finding import Severity
-from wedata_audit.results import Run, TaskResult
+from wedata_audit.model.finding import Severity
+from wedata_audit.model.results import Run, TaskResult
 
 TOP_N = 10  # bars in the workflow, owner and rule charts
 TOP_KEEP = 200  # keys a TopCounter keeps after pruning (it holds at most twice as many)

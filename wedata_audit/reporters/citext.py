@@ -20,7 +20,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path, PurePath
 
-from wedata_audit.finding import Finding, Severity, Subject
+from wedata_audit.model.finding import Finding, Severity, Subject
 from wedata_audit.reporters.base import scrub_surrogates
 from wedata_audit.sources.api.saving import snapshot_file_name
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from wedata_audit.finding import Finding, Subject
-from wedata_audit.results import EVIDENCE_KEYS, SUBJECT_FIELDS, RuleInfo, TaskResult
+from wedata_audit.model.finding import Finding, Subject
+from wedata_audit.model.results import EVIDENCE_KEYS, SUBJECT_FIELDS, RuleInfo, TaskResult
 
 
 def subject_fields(subject: Subject) -> dict[str, str]:

@@ -1,5 +1,5 @@
 """How the JUnit report's spool is assembled: the forms it can take, their sizes, and the expansion of the
-spooled lines into the document (see :mod:`wedata_audit.reporters.junit` for the shape and the choice)."""
+spooled lines into the document (see :mod:`wedata_audit.reporters.formats.junit` for the shape and the choice)."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from wedata_audit.results import TaskResult
+from wedata_audit.model.results import TaskResult
 
 DEFAULT_LIMIT = 50
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import click
 
+from wedata_audit.model.results import Run, TaskResult
 from wedata_audit.reporters.escaping import shorten
 from wedata_audit.reporters.escaping import terminal as safe
 from wedata_audit.reporters.releases import ReleaseDigest
-from wedata_audit.results import Run, TaskResult
 
 COLORS = {"critical": "magenta", "high": "red", "medium": "yellow", "low": "cyan", "info": "white"}
 VERDICT_COLORS = {"PASS": "green", "FAIL": "red", "INCOMPLETE": "yellow"}

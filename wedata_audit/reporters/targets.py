@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wedata_audit.errors import UsageError
-from wedata_audit.reporters import Reporter, registry
+from wedata_audit.reporters import registry, reporter_class
+from wedata_audit.reporters.base import Reporter
 
 DEFAULT_FORMATS = ("html", "junit", "json")
 DEFAULT_OUTPUT_DIR = "reports"
@@ -30,7 +31,7 @@ class ReportTarget:
 
     @property
     def reporter(self) -> type[Reporter]:
-        return registry()[self.format]
+        return reporter_class(self.format)
 
     @property
     def to_stdout(self) -> bool:

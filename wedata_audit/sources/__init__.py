@@ -29,8 +29,8 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Protocol, runtime_checkable
 
 from wedata_audit.errors import AuditError
+from wedata_audit.model.snapshot import Snapshot
 from wedata_audit.sources.files import expand_paths, read_snapshots
-from wedata_audit.sources.snapshot import Snapshot
 
 __all__ = ["FileSource", "ListSource", "Snapshot", "Source"]
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from wedata_audit.errors import UsageError
-from wedata_audit.sources.snapshot import Snapshot, data_sha256
+from wedata_audit.model.snapshot import Snapshot, data_sha256
 
 META_KEY = "_wedata_audit"
 SUFFIXES = (".json", ".jsonl")

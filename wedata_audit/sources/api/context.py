@@ -22,15 +22,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from wedata_audit.personal import member_record, personal_values, scrub_text
+from wedata_audit.model.snapshot import Snapshot
 from wedata_audit.policy.loading import Rule
-from wedata_audit.policy.view import CONTEXT_SOURCES
-from wedata_audit.policy.viewfields import rule_view_fields
 from wedata_audit.sources.api.client import ApiError, RemoteTaskError, WeDataClient
 from wedata_audit.sources.api.fetch import FETCH_FAILED
 from wedata_audit.sources.api.saving import error_response, now_stamp, save_response, snapshot_file_name
 from wedata_audit.sources.files import parse_json
-from wedata_audit.sources.snapshot import Snapshot
+from wedata_audit.util.personal import member_record, personal_values, scrub_text
+from wedata_audit.view.document import CONTEXT_SOURCES
+from wedata_audit.view.fields import rule_view_fields
 
 CONTEXT_DIR = "_context"
 PAGE_SIZE = 100

@@ -22,11 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from wedata_audit.errors import FatalRemoteError
+from wedata_audit.model.snapshot import Snapshot
+from wedata_audit.sources.api.cache import DEFAULT_MAX_AGE, CachedVersion, VersionCache, with_fresh_approval
 from wedata_audit.sources.api.client import ApiError, Cancelled, RemoteTaskError, WeDataClient
 from wedata_audit.sources.api.listing import PAGE_SIZE, TaskRef, dedupe, version_id_of, version_order, version_ref
 from wedata_audit.sources.api.saving import error_response, now_stamp, save_response, sha256_of
-from wedata_audit.sources.snapshot import Snapshot
-from wedata_audit.versions.cache import DEFAULT_MAX_AGE, CachedVersion, VersionCache, with_fresh_approval
 
 # Error codes of saved snapshots for failures that are not an API error answer.
 FETCH_FAILED = "WedataAudit.FetchFailed"  # retries exhausted: network errors, timeouts, 5xx, bodies not JSON

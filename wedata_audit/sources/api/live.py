@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
-from wedata_audit.config import Config, find_config
 from wedata_audit.errors import EXIT_FINDINGS, AuditError, ConfigError, FatalRemoteError, UsageError, exit_meaning
-from wedata_audit.progress import Progress
+from wedata_audit.model.snapshot import Snapshot
 from wedata_audit.reporters.targets import clear_stale_reports
-from wedata_audit.runner import (
+from wedata_audit.settings.config import Config, find_config
+from wedata_audit.settings.options import (
     FilterOptions,
     ReportOptions,
     RuleOptions,
@@ -29,8 +29,8 @@ from wedata_audit.sources.api.credentials import Credentials, resolve_credential
 from wedata_audit.sources.api.fetch import LATEST, VERSION_MODES, FetchRun
 from wedata_audit.sources.api.listing import dedupe, list_task_items
 from wedata_audit.sources.files import SUFFIXES as SNAPSHOT_SUFFIXES
-from wedata_audit.sources.snapshot import Snapshot
 from wedata_audit.terminal import Terminal
+from wedata_audit.util.progress import Progress
 
 # Regions the documentation lists for GetTriggerTaskVersion on the international site.
 DOCUMENTED_REGIONS = ("ap-hongkong", "ap-jakarta", "ap-singapore", "eu-frankfurt", "na-ashburn", "na-siliconvalley")
@@ -200,7 +200,7 @@ def execute_audit(opts: LiveOptions, term: Terminal, *, credentials: Credentials
     then is raised for the CLI to turn into its exit code.
     """
     from wedata_audit.pipeline import run_audit
-    from wedata_audit.plan import build_plan
+    from wedata_audit.settings.plan import build_plan
 
     if cfg is None:
         cfg = find_config(opts.config)
@@ -259,7 +259,7 @@ def _cache_settings(opts: LiveOptions, cfg: Config, rules: Any) -> dict[str, Any
     from datetime import timedelta
 
     from wedata_audit.policy.approval import APPROVED, NOT_APPROVED, approval_params, approval_state
-    from wedata_audit.versions.cache import DEFAULT_MAX_AGE, VersionCache
+    from wedata_audit.sources.api.cache import DEFAULT_MAX_AGE, VersionCache
 
     directory = opts.cache if opts.cache is not None else cfg.path("cache")
     if directory is None:

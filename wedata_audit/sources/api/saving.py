@@ -13,8 +13,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from wedata_audit.model.snapshot import data_sha256
 from wedata_audit.sources.files import META_KEY
-from wedata_audit.sources.snapshot import data_sha256
 
 
 def sha256_of(data: Any) -> str:

@@ -1,2 +1,0 @@
-"""Framework coverage: catalogues of requirements (data in frameworks/), per-rule tallies of a run, and the
-status of each requirement."""

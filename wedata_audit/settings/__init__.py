@@ -1,0 +1,1 @@
+"""Settings: defaults, then the configuration file, then flags, resolved once into a frozen plan."""

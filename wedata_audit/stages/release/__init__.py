@@ -1,0 +1,1 @@
+"""The release review: what a release changes (changes) and how its findings compare with production (review)."""

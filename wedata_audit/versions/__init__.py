@@ -1,1 +1,0 @@
-"""Which version of a task: the release review (production vs latest submitted) and the version cache."""
